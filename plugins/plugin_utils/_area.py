@@ -1,0 +1,41 @@
+"""The contract every area (power, firewall, ...) implements: plan probe ops, then compare their results.
+
+Adding a module is: an Area subclass (options as plain argspec data, probe_ops, evaluate), agent and simulator
+ops for anything new, a three-line action plugin, a documentation stub and tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ._findings import Finding
+from ._transport import OpResult
+
+
+class InvalidOptionError(ValueError):
+    """A module option has a value the argspec cannot reject by type alone; the message names the option."""
+
+
+class Area(ABC):
+    #: The module name, as in the catalog's `module` field.
+    module: ClassVar[str]
+    #: The area's own options in Ansible argspec form (plain data); common options are added by the action.
+    options: ClassVar[dict[str, dict[str, Any]]]
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.params = params
+        self.validate()
+
+    def validate(self) -> None:
+        """Reject option values the argspec cannot (ranges, formats), raising InvalidOptionError."""
+        return
+
+    @abstractmethod
+    def probe_ops(self) -> dict[str, dict[str, Any]]:
+        """Read-only ops to run, keyed by a name evaluate() uses to find each result."""
+
+    @abstractmethod
+    def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
+        """One finding per control of this module, from the probe results."""

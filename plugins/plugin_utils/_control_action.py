@@ -1,0 +1,160 @@
+"""The action every control module runs: plan -> probe (one round trip) -> compare -> apply -> records.
+
+Action plugins stay three lines (`class ActionModule(ControlAction): AREA = PowerArea`); everything shared lives
+here so no module repeats it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from ansible.plugins.action import ActionBase
+
+from ._area import Area, InvalidOptionError
+from ._catalog import Catalog, load_catalog
+from ._common_options import COMMON_OPTIONS
+from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
+from ._exceptions import InvalidExceptionError, parse_exceptions
+from ._records import ControlRecord, Status, summarize
+from ._transport import AgentError, OpResult, run_ops
+
+SYSTEM_INFO_KEY = "__system_info"
+
+
+def _needs_host_profile(catalog: Catalog, module: str, selected: set[str]) -> bool:
+    return any(
+        control.physical_only or len(control.os) < 2
+        for control in catalog.for_module(module)
+        if not selected or control.id in selected
+    )
+
+
+def _validate_only(only: Sequence[str], catalog: Catalog) -> set[str]:
+    unknown = [control_id for control_id in only if control_id not in catalog]
+    if unknown:
+        raise AnsibleActionFail(f"only: {', '.join(map(repr, unknown))} is not a control id of the catalog")
+    return set(only)
+
+
+def _error_records(catalog: Catalog, module: str, selected: set[str], message: str) -> list[ControlRecord]:
+    return [
+        ControlRecord(control.id, control.title, Status.ERROR, control.expected, None, False, message)
+        for control in catalog.for_module(module)
+        if not selected or control.id in selected
+    ]
+
+
+def _diff(decisions: Sequence[Decision], records: Sequence[ControlRecord], header: str) -> dict[str, Any] | None:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for decision, record in zip(decisions, records, strict=True):
+        if not record.changed:
+            continue
+        for change in decision.finding.changes:
+            before[f"{decision.control.id} {change.setting}"] = change.before
+            after[f"{decision.control.id} {change.setting}"] = change.after
+    if not before:
+        return None
+    return {"before": before, "after": after, "before_header": header, "after_header": header}
+
+
+class ControlAction(ActionBase):
+    AREA: ClassVar[type[Area]]
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _run_ops(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
+        return run_ops(self._connection.exec_command, host, ops)
+
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        host = str(task_vars.get("inventory_hostname", self._connection._play_context.remote_addr))
+        catalog = load_catalog()
+
+        _, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
+        try:
+            area = self.AREA(params)
+            exceptions = parse_exceptions(params["exceptions"], catalog.ids())
+        except (InvalidOptionError, InvalidExceptionError) as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        selected = _validate_only(params["only"], catalog)
+
+        probe = area.probe_ops()
+        if _needs_host_profile(catalog, self.AREA.module, selected):
+            probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
+        try:
+            probe_results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
+        except AgentError as exc:
+            records = _error_records(catalog, self.AREA.module, selected, exc.cause)
+            return self._finish(result, records, [], None, failed_msg=str(exc))
+
+        host_profile = HostProfile()
+        system_info = probe_results.pop(SYSTEM_INFO_KEY, None)
+        if system_info is not None and system_info.ok:
+            host_profile = HostProfile.from_system_info(system_info.value)
+
+        findings = [f for f in area.evaluate(probe_results) if not selected or f.control_id in selected]
+        policy = Policy(
+            today=dt.date.today(),
+            check_mode=bool(self._play_context.check_mode),
+            enforce=params["enforce"],
+            exceptions=exceptions,
+            host=host_profile,
+        )
+        decisions = decide(findings, catalog, policy)
+
+        apply_results: list[OpResult] | None = None
+        apply_error: str | None = None
+        unreachable = False
+        changes = pending_changes(decisions)
+        if changes:
+            try:
+                apply_results = self._run_ops(host, [change.op for change in changes])
+            except AgentError as exc:
+                apply_error = exc.cause
+            except AnsibleConnectionFailure as exc:
+                apply_error, unreachable = str(exc), True
+
+        records = conclude(decisions, apply_results, apply_error)
+        warnings = [warning for decision in decisions for warning in decision.warnings]
+        diff = _diff(decisions, records, f"{self.AREA.module} on {host}") if self._play_context.diff else None
+        if unreachable:
+            result["unreachable"] = True
+        result["reboot_required"] = any(
+            decision.finding.reboot_required and record.status is Status.FIXED
+            for decision, record in zip(decisions, records, strict=True)
+        )
+        return self._finish(result, records, warnings, diff)
+
+    def _finish(
+        self,
+        result: dict[str, Any],
+        records: Sequence[ControlRecord],
+        warnings: Sequence[str],
+        diff: dict[str, Any] | None,
+        failed_msg: str | None = None,
+    ) -> dict[str, Any]:
+        summary = summarize(records)
+        result["controls"] = [record.to_dict() for record in records]
+        result["summary"] = summary
+        result["changed"] = any(record.changed for record in records)
+        result.setdefault("reboot_required", False)
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
+        if diff:
+            result["diff"] = diff
+        errors = [record for record in records if record.status is Status.ERROR]
+        if failed_msg or errors:
+            result["failed"] = True
+            result["msg"] = failed_msg or "; ".join(f"{record.id}: {record.message}" for record in errors)
+        else:
+            counts = ", ".join(f"{count} {status}" for status, count in summary.items() if count)
+            result["msg"] = f"{len(records)} controls: {counts}" if records else "no control selected"
+        return result

@@ -1,0 +1,83 @@
+"""The planners' side of the protocol contract, checked against every lab profile.
+
+For every control module: the probe ops and every fix op it plans are listed in protocol.yml with the listed
+arguments; run against the simulator, each fix reads back the wanted value and a second probe finds the host
+compliant. (The agent's and the simulator's sides are tested in test_agent_contract.py and lab/test_simulator.py.)
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import OpResult, build_request
+from winlab.simulator import SimulatedHost, list_profiles
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROTOCOL = yaml.safe_load((REPO_ROOT / "plugins/plugin_utils/protocol.yml").read_text())["ops"]
+ACTION_MODULES = sorted(path.stem for path in (REPO_ROOT / "plugins/action").glob("win_*.py"))
+
+
+def area_class(module: str):
+    return importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{module}").ActionModule.AREA
+
+
+def default_params(area) -> dict[str, Any]:
+    return {name: spec.get("default") for name, spec in area.options.items()}
+
+
+def assert_listed(op: dict[str, Any]) -> None:
+    name = op["op"]
+    assert name in PROTOCOL, f"{name} is not in protocol.yml"
+    declared = PROTOCOL[name]["args"]
+    given = set(op) - {"op"}
+    assert given <= set(declared), f"{name}: undeclared args {sorted(given - set(declared))}"
+    missing = {arg for arg, spec in declared.items() if spec.get("required")} - given
+    assert not missing, f"{name}: missing required args {sorted(missing)}"
+    for arg, spec in declared.items():
+        if "choices" in spec and arg in op:
+            assert op[arg] in spec["choices"], f"{name}.{arg}={op[arg]!r} not in {spec['choices']}"
+
+
+def run(host: SimulatedHost, ops: list[dict[str, Any]]) -> list[OpResult]:
+    response = host.execute(build_request(ops))
+    return [OpResult(**result) for result in response["results"]]
+
+
+def probe(host: SimulatedHost, area) -> list:
+    ops = area.probe_ops()
+    for op in ops.values():
+        assert_listed(op)
+        assert not PROTOCOL[op["op"]]["mutates"], f"probe op {op['op']} mutates the host"
+    return area.evaluate(dict(zip(ops, run(host, list(ops.values())), strict=True)))
+
+
+def test_every_action_plugin_is_a_control_module():
+    assert "win_power" in ACTION_MODULES
+
+
+@pytest.mark.parametrize("module", ACTION_MODULES)
+@pytest.mark.parametrize("profile", list_profiles())
+def test_planned_ops_are_listed_and_fixes_converge_on_every_profile(module, profile):
+    area = area_class(module)(default_params(area_class(module)))
+    host = SimulatedHost.from_profile(profile)
+
+    findings = probe(host, area)
+    changes = [change for finding in findings if finding.outcome is Outcome.DRIFTED for change in finding.changes]
+    for change in changes:
+        assert_listed(change.op)
+        assert PROTOCOL[change.op["op"]]["mutates"], f"fix op {change.op['op']} is not a mutating op"
+
+    results = run(host, [change.op for change in changes])
+    for change, result in zip(changes, results, strict=True):
+        assert result.ok, f"{change.setting}: {result.describe_error()}"
+        assert change.verify(result.value)[0], f"{change.setting}: read back {result.value!r}"
+
+    fixed = {finding.control_id for finding in findings if finding.changes}
+    again = {finding.control_id: finding.outcome for finding in probe(host, area)}
+    assert all(again[control_id] is Outcome.COMPLIANT for control_id in fixed), again
