@@ -42,6 +42,14 @@ options:
       - Check mode (C(--check)) never changes anything either way.
     type: bool
     default: true
+  baseline:
+    description:
+      - The baseline the host is evaluated under, as the roles pass it.
+      - Decides applicability (for example C(ENC-01) is physical-only on gateways but applies to every workstation)
+        and leaves out the module's controls that are not part of that baseline.
+      - Omitted, a control applies when it applies under any of its baselines.
+    type: str
+    choices: [gateway, workstation]
   only:
     description:
       - Control ids to evaluate. Empty evaluates all controls of the module.

@@ -9,6 +9,9 @@ COMMON_OPTIONS: dict[str, dict[str, Any]] = {
     "exceptions": {"type": "list", "elements": "dict", "default": []},
     # Area switch: false reports drift without changing anything, even outside check mode.
     "enforce": {"type": "bool", "default": True},
+    # The baseline the host is evaluated under: decides applicability (ENC-01 is physical-only on gateways but
+    # applies to every workstation) and drops the module's controls that are not part of that baseline.
+    "baseline": {"type": "str", "choices": ["gateway", "workstation"]},
     # Control ids to evaluate; empty means all of the module's controls (roles pass the control-id tags here).
     "only": {"type": "list", "elements": "str", "default": []},
 }

@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.plugins.action import ActionBase
 
 from ._area import Area, InvalidOptionError
-from ._catalog import Catalog, load_catalog
+from ._catalog import Catalog, Control, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
@@ -24,12 +24,17 @@ from ._transport import AgentError, OpResult, run_ops
 SYSTEM_INFO_KEY = "__system_info"
 
 
-def _needs_host_profile(catalog: Catalog, module: str, selected: set[str]) -> bool:
-    return any(
-        control.physical_only or len(control.os) < 2
+def _module_controls(catalog: Catalog, module: str, selected: set[str], baseline: str | None) -> list[Control]:
+    """The module's controls this task evaluates: the selected ones (all when none is), within the baseline."""
+    return [
+        control
         for control in catalog.for_module(module)
-        if not selected or control.id in selected
-    )
+        if (not selected or control.id in selected) and (baseline is None or baseline in control.baselines)
+    ]
+
+
+def _needs_host_profile(controls: Sequence[Control]) -> bool:
+    return any(control.physical_only or len(control.os) < 2 for control in controls)
 
 
 def _validate_only(only: Sequence[str], catalog: Catalog) -> set[str]:
@@ -39,11 +44,10 @@ def _validate_only(only: Sequence[str], catalog: Catalog) -> set[str]:
     return set(only)
 
 
-def _error_records(catalog: Catalog, module: str, selected: set[str], message: str) -> list[ControlRecord]:
+def _error_records(controls: Sequence[Control], message: str) -> list[ControlRecord]:
     return [
         ControlRecord(control.id, control.title, Status.ERROR, control.expected, None, False, message)
-        for control in catalog.for_module(module)
-        if not selected or control.id in selected
+        for control in controls
     ]
 
 
@@ -85,14 +89,18 @@ class ControlAction(ActionBase):
         except (InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         selected = _validate_only(params["only"], catalog)
+        controls = _module_controls(catalog, self.AREA.module, selected, params["baseline"])
+        if not controls:
+            return self._finish(result, [], [], None)
+        wanted = {control.id for control in controls}
 
         probe = area.probe_ops()
-        if _needs_host_profile(catalog, self.AREA.module, selected):
+        if _needs_host_profile(controls):
             probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
         try:
             probe_results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
         except AgentError as exc:
-            records = _error_records(catalog, self.AREA.module, selected, exc.cause)
+            records = _error_records(controls, exc.cause)
             return self._finish(result, records, [], None, failed_msg=str(exc))
 
         host_profile = HostProfile()
@@ -100,13 +108,14 @@ class ControlAction(ActionBase):
         if system_info is not None and system_info.ok:
             host_profile = HostProfile.from_system_info(system_info.value)
 
-        findings = [f for f in area.evaluate(probe_results) if not selected or f.control_id in selected]
+        findings = [finding for finding in area.evaluate(probe_results) if finding.control_id in wanted]
         policy = Policy(
             today=dt.date.today(),
             check_mode=bool(self._play_context.check_mode),
             enforce=params["enforce"],
             exceptions=exceptions,
             host=host_profile,
+            baseline=params["baseline"],
         )
         decisions = decide(findings, catalog, policy)
 

@@ -40,6 +40,7 @@ class Policy:
     enforce: bool
     exceptions: Mapping[str, ControlException] = field(default_factory=dict)
     host: HostProfile = field(default_factory=HostProfile)
+    baseline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,18 @@ class Decision:
         return self.finding.changes if self.apply else ()
 
 
-def not_applicable_reason(control: Control, host: HostProfile) -> str | None:
-    if control.physical_only and host.is_virtual:
-        return "applies to physical machines only; this host is virtual"
-    if host.os_family and host.os_family not in control.os:
-        return f"applies to {' and '.join(control.os)} operating systems only; this host runs a {host.os_family} OS"
-    return None
+def not_applicable_reason(control: Control, policy: Policy) -> str | None:
+    """Why the control does not apply to this host, or None.
+
+    Without a baseline (the module used on its own) a control applies when it applies under any of its baselines.
+    """
+    host = policy.host
+    baselines = (policy.baseline,) if policy.baseline else control.baselines
+    reasons = [
+        control.inapplicable_reason(baseline, os_family=host.os_family, is_virtual=host.is_virtual)
+        for baseline in baselines
+    ]
+    return None if None in reasons else reasons[0]
 
 
 def _describe_changes(changes: Sequence[Change]) -> str:
@@ -71,7 +78,7 @@ def _describe_changes(changes: Sequence[Change]) -> str:
 
 
 def decide_one(control: Control, finding: Finding, policy: Policy) -> Decision:
-    reason = not_applicable_reason(control, policy.host)
+    reason = not_applicable_reason(control, policy)
     if reason:
         return Decision(control, finding, Status.NOT_APPLICABLE, reason)
     if finding.outcome is Outcome.NOT_APPLICABLE:

@@ -137,7 +137,16 @@ def test_physical_only_control_is_not_applicable_on_a_virtual_host():
     finding = Finding.compare("MAN-01", expected="attested", actual=None, compliant=False)
     _, (record,) = one([finding], policy(host=HostProfile(is_virtual=True, os_family="server")))
     assert record.status is Status.NOT_APPLICABLE
-    assert record.message == "applies to physical machines only; this host is virtual"
+    assert record.message == "MAN-01 applies to physical machines only on the gateway baseline; this host is virtual"
+
+
+def test_baseline_decides_physical_only_applicability():
+    host = HostProfile(is_virtual=True, os_family="client")
+    finding = Finding.compare("ENC-01", expected="encrypted", actual="off", compliant=False)
+    _, (on_workstation,) = one([finding], policy(host=host, baseline="workstation"))
+    _, (on_gateway,) = one([finding], policy(host=HostProfile(is_virtual=True, os_family="server"), baseline="gateway"))
+    assert on_workstation.status is Status.FAIL
+    assert on_gateway.status is Status.NOT_APPLICABLE
 
 
 def test_error_finding_stays_an_error_whatever_the_policy():

@@ -1,0 +1,840 @@
+# onepacs.baseline agent: runs generic read/write ops on a Windows host and reports them as one JSON document.
+#
+# The controller sends this file on stdin; its bootstrap dot-sources it and calls
+#     Invoke-OnePacsAgent -RequestJson '{"v": 1, "ops": [{"op": "registry.get", ...}, ...]}'
+# The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/protocol.yml.
+#
+# Rules this file keeps, and why:
+# - Windows PowerShell 5.1 syntax only (Server 2016 and Windows 10 ship nothing newer), pure ASCII (stdin is ASCII).
+# - Only function definitions and the one handler table at script level, so dot-sourcing has no side effects and
+#   tests can read the table by parsing this file with tree-sitter-powershell.
+# - No policy: the agent reads and writes primitives; every decision is made (and unit-tested) in Python.
+# - Locale-independent: never parse the text output of a command; use CIM, the registry and exit codes.
+# - One op's failure never affects another: each runs in its own try/catch and becomes a result.
+
+function Invoke-OnePacsAgent {
+    # Answers one request. Outcomes, all written between the marker lines:
+    # - normal: {"v": 1, "results": [one result per op, in order]}
+    # - request "v" is not 1: every op gets {"ok": false, "code": "invalid_argument"}; one answer per op keeps the
+    #   response shape the controller already handles.
+    # - the request is not JSON or has no "ops" list, so there are no ops to answer one by one:
+    #   {"v": 1, "results": [], "code": "invalid_argument", "error": "..."}.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string]$RequestJson
+    )
+    $ProgressPreference = 'SilentlyContinue'
+    $ErrorActionPreference = 'Stop'
+    Remove-OnePacsArrayTypeData
+    try {
+        $response = Invoke-OnePacsRequest -RequestJson $RequestJson
+        $json = ConvertTo-Json -InputObject $response -Depth 10 -Compress
+    }
+    catch {
+        # Last resort (e.g. a value the serializer rejects): still answer with valid JSON so the controller reports
+        # the cause instead of "no result markers".
+        $message = ConvertTo-Json -InputObject ('agent failure: ' + $_.Exception.Message) -Compress
+        $json = '{"v":1,"results":[],"code":"failed","error":' + $message + '}'
+    }
+    Write-OnePacsResponse -Json (ConvertTo-OnePacsAsciiText -Text $json)
+}
+
+function Invoke-OnePacsRequest {
+    # Returns the response document (an ordered dictionary) for one request text.
+    param([string]$RequestJson)
+    $results = [System.Collections.ArrayList]::new()
+    $response = [ordered]@{ v = 1; results = $results }
+    try {
+        $request = ConvertFrom-Json -InputObject $RequestJson
+    }
+    catch {
+        $response['code'] = 'invalid_argument'
+        $response['error'] = 'the request is not valid JSON: ' + $_.Exception.Message
+        return $response
+    }
+    if (-not ($request -is [System.Management.Automation.PSCustomObject])) {
+        $response['code'] = 'invalid_argument'
+        $response['error'] = 'the request is not a JSON object'
+        return $response
+    }
+    $opsProperty = $request.PSObject.Properties['ops']
+    if ($null -eq $opsProperty -or -not ($opsProperty.Value -is [System.Array])) {
+        $response['code'] = 'invalid_argument'
+        $response['error'] = 'the request has no "ops" list'
+        return $response
+    }
+    $requestError = ''
+    $versionProperty = $request.PSObject.Properties['v']
+    if ($null -eq $versionProperty -or -not ($versionProperty.Value -is [int]) -or $versionProperty.Value -ne 1) {
+        $requestError = 'unsupported request version (this agent speaks protocol version 1)'
+    }
+    foreach ($op in $opsProperty.Value) {
+        $null = $results.Add((Invoke-OnePacsOp -Op $op -RequestError $requestError))
+    }
+    return $response
+}
+
+function Invoke-OnePacsOp {
+    # Runs one op through its handler and returns its result; never throws.
+    param($Op, [string]$RequestError)
+    try {
+        if ($RequestError) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message $RequestError
+        }
+        if (-not ($Op -is [System.Management.Automation.PSCustomObject])) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message 'an op must be a JSON object'
+        }
+        $name = Get-OnePacsArg -Op $Op -Name 'op' -Type 'string'
+        # -ccontains: op names are exact; a PowerShell hashtable would otherwise match them case-insensitively.
+        if (-not ($OnePacsOpHandlers.Keys -ccontains $name)) {
+            return [ordered]@{ ok = $false; code = 'unknown_op'; error = "this agent has no handler for op '$name'" }
+        }
+        $handler = $OnePacsOpHandlers[$name]
+        $value = & $handler -Op $Op
+        return [ordered]@{ ok = $true; value = $value }
+    }
+    catch {
+        $errorRecord = $_
+        return [ordered]@{
+            ok = $false
+            code = (Get-OnePacsErrorCode -ErrorRecord $errorRecord)
+            error = [string]$errorRecord.Exception.Message
+        }
+    }
+}
+
+function Stop-OnePacsOp {
+    # Throws an exception that carries its protocol error code, for failures the agent detects itself.
+    param([string]$Code, [string]$Message)
+    $exception = [System.Exception]::new($Message)
+    $exception.Data['OnePacsCode'] = $Code
+    throw $exception
+}
+
+function Get-OnePacsErrorCode {
+    # Maps an error to a protocol error code. Exceptions from .NET methods arrive wrapped in a
+    # MethodInvocationException, so the whole InnerException chain is examined, outermost first.
+    param([System.Management.Automation.ErrorRecord]$ErrorRecord)
+    $exception = $ErrorRecord.Exception
+    while ($null -ne $exception) {
+        if ($exception.Data.Contains('OnePacsCode')) {
+            return [string]$exception.Data['OnePacsCode']
+        }
+        if ($exception -is [System.UnauthorizedAccessException] -or
+            $exception -is [System.Security.SecurityException]) {
+            return 'access_denied'
+        }
+        # HRESULT E_ACCESSDENIED and Win32 ERROR_ACCESS_DENIED, as COM and Win32 wrappers report them.
+        if ($exception.HResult -eq -2147024891) {
+            return 'access_denied'
+        }
+        if ($exception -is [System.ComponentModel.Win32Exception] -and $exception.NativeErrorCode -eq 5) {
+            return 'access_denied'
+        }
+        # Checked before "not found": a missing command is also categorised ObjectNotFound.
+        if ($exception -is [System.Management.Automation.CommandNotFoundException]) {
+            return 'not_supported'
+        }
+        if ($exception -is [System.NotSupportedException] -or $exception -is [System.PlatformNotSupportedException]) {
+            return 'not_supported'
+        }
+        if ($exception -is [System.Management.Automation.ItemNotFoundException]) {
+            return 'not_found'
+        }
+        if ($exception.GetType().FullName -eq 'Microsoft.Management.Infrastructure.CimException') {
+            $cimCode = Get-OnePacsCimErrorCode -NativeErrorCode ([string]$exception.NativeErrorCode)
+            if ($cimCode) {
+                return $cimCode
+            }
+        }
+        if ($exception -is [System.ArgumentException] -or $exception -is [System.FormatException] -or
+            $exception -is [System.InvalidCastException] -or $exception -is [System.OverflowException] -or
+            $exception -is [System.Management.Automation.ParameterBindingException]) {
+            return 'invalid_argument'
+        }
+        $exception = $exception.InnerException
+    }
+    $category = [string]$ErrorRecord.CategoryInfo.Category
+    if ($category -eq 'PermissionDenied') {
+        return 'access_denied'
+    }
+    if ($category -eq 'ObjectNotFound') {
+        return 'not_found'
+    }
+    if ($category -eq 'NotImplemented') {
+        return 'not_supported'
+    }
+    return 'failed'
+}
+
+function Get-OnePacsCimErrorCode {
+    # CIM reports a missing namespace or class (a feature this Windows edition lacks) by code, not by type.
+    param([string]$NativeErrorCode)
+    switch ($NativeErrorCode) {
+        'AccessDenied' {
+            return 'access_denied'
+        }
+        'InvalidNamespace' {
+            return 'not_supported'
+        }
+        'InvalidClass' {
+            return 'not_supported'
+        }
+        'NotSupported' {
+            return 'not_supported'
+        }
+        'NotFound' {
+            return 'not_found'
+        }
+        'InvalidParameter' {
+            return 'invalid_argument'
+        }
+    }
+    return ''
+}
+
+function Get-OnePacsArg {
+    # Returns one argument of an op after checking its JSON type (string, int, bool, list, dict or any).
+    # A missing or null argument is invalid_argument unless -Optional, which returns $null instead.
+    param(
+        $Op,
+        [string]$Name,
+        [string]$Type,
+        [switch]$Optional,
+        [switch]$AllowEmpty
+    )
+    $property = $Op.PSObject.Properties[$Name]
+    if ($null -eq $property -or $null -eq $property.Value) {
+        if ($Optional) {
+            return $null
+        }
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "missing argument '$Name'"
+    }
+    $value = $property.Value
+    $valid = $false
+    switch ($Type) {
+        'string' {
+            $valid = ($value -is [string]) -and ($AllowEmpty -or $value.Length -gt 0)
+        }
+        'int' {
+            $valid = Test-OnePacsInteger -Value $value
+        }
+        'bool' {
+            $valid = $value -is [bool]
+        }
+        'list' {
+            $valid = $value -is [System.Array]
+        }
+        'dict' {
+            $valid = $value -is [System.Management.Automation.PSCustomObject]
+        }
+        'any' {
+            $valid = $true
+        }
+    }
+    if (-not $valid) {
+        $expected = $Type
+        if ($Type -eq 'string' -and -not $AllowEmpty) {
+            $expected = 'non-empty string'
+        }
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument '$Name' must be a $expected"
+    }
+    if ($Type -eq 'int') {
+        return [decimal]$value
+    }
+    # The unary comma keeps a list a list: PowerShell would otherwise unroll it on return.
+    return , $value
+}
+
+function Test-OnePacsInteger {
+    # ConvertFrom-Json yields Int32, Int64 or Decimal for JSON numbers; all count as int when they are whole.
+    param($Value)
+    if ($Value -is [int] -or $Value -is [long]) {
+        return $true
+    }
+    if ($Value -is [decimal] -or $Value -is [double]) {
+        return [System.Math]::Floor($Value) -eq $Value
+    }
+    return $false
+}
+
+function Get-OnePacsRangedInteger {
+    # Returns an int argument after checking it lies in [Minimum, Maximum]; Decimal holds the full UInt64 range.
+    param($Op, [string]$Name, [decimal]$Minimum, [decimal]$Maximum, [switch]$Optional)
+    $value = Get-OnePacsArg -Op $Op -Name $Name -Type 'int' -Optional:$Optional
+    if ($null -eq $value) {
+        return $null
+    }
+    if ($value -lt $Minimum -or $value -gt $Maximum) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument '$Name' must be between $Minimum and $Maximum"
+    }
+    return $value
+}
+
+function ConvertTo-OnePacsGuid {
+    # Returns a GUID in the protocol's form: lower case, no braces.
+    param([string]$Text, [string]$Name)
+    $guid = [System.Guid]::Empty
+    if (-not [System.Guid]::TryParse($Text, [ref]$guid)) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument '$Name' must be a GUID, got '$Text'"
+    }
+    return $guid.ToString('D')
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Output
+
+function Remove-OnePacsArrayTypeData {
+    # Windows PowerShell 5.1 gives System.Array an extended Count property, which makes ConvertTo-Json write some
+    # arrays as {"value": [...], "Count": n}. The agent runs in a throwaway process, so the type data is dropped.
+    try {
+        if ($null -ne (Get-TypeData -TypeName 'System.Array')) {
+            Remove-TypeData -TypeName 'System.Array'
+        }
+    }
+    catch {
+        $null = $_
+    }
+}
+
+function ConvertTo-OnePacsAsciiText {
+    # Escapes every character above 0x7E as \uXXXX. Inside JSON they can only occur in strings, so the document
+    # means the same and survives any console code page between here and the controller.
+    param([string]$Text)
+    if ($Text -notmatch '[^\x00-\x7E]') {
+        return $Text
+    }
+    $builder = [System.Text.StringBuilder]::new($Text.Length + 64)
+    foreach ($character in $Text.ToCharArray()) {
+        $codeUnit = [int]$character
+        if ($codeUnit -gt 126) {
+            $null = $builder.Append('\u').Append($codeUnit.ToString('x4'))
+        }
+        else {
+            $null = $builder.Append($character)
+        }
+    }
+    return $builder.ToString()
+}
+
+function Write-OnePacsResponse {
+    # Writes the framed response straight to stdout (markers as in plugins/plugin_utils/_framing.py), bypassing the
+    # PowerShell host so that formatting, width and other streams cannot touch it.
+    param([string]$Json)
+    $out = [System.Console]::Out
+    $out.WriteLine('<<<ONEPACS:RESULT:BEGIN>>>')
+    $out.WriteLine($Json)
+    $out.WriteLine('<<<ONEPACS:RESULT:END>>>')
+    $out.Flush()
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Registry: the .NET API rather than the registry provider, for exact value kinds and unexpanded REG_EXPAND_SZ.
+
+function Resolve-OnePacsRegistryPath {
+    # Splits a provider path ("HKLM:\SOFTWARE\X", "Registry::HKEY_LOCAL_MACHINE\SOFTWARE\X") into hive and subkey.
+    param([string]$Path)
+    $hives = @{
+        HKLM = 'LocalMachine'
+        HKEY_LOCAL_MACHINE = 'LocalMachine'
+        HKCU = 'CurrentUser'
+        HKEY_CURRENT_USER = 'CurrentUser'
+        HKU = 'Users'
+        HKEY_USERS = 'Users'
+        HKCR = 'ClassesRoot'
+        HKEY_CLASSES_ROOT = 'ClassesRoot'
+        HKCC = 'CurrentConfig'
+        HKEY_CURRENT_CONFIG = 'CurrentConfig'
+    }
+    $text = $Path
+    $providerEnd = $text.IndexOf('::', [System.StringComparison]::Ordinal)
+    if ($providerEnd -ge 0) {
+        $text = $text.Substring($providerEnd + 2)
+    }
+    $separator = $text.IndexOf('\', [System.StringComparison]::Ordinal)
+    if ($separator -lt 0) {
+        $hiveName = $text
+        $subKey = ''
+    }
+    else {
+        $hiveName = $text.Substring(0, $separator)
+        $subKey = $text.Substring($separator + 1).Trim('\')
+    }
+    $hiveName = $hiveName.TrimEnd(':')
+    if (-not $hives.ContainsKey($hiveName)) {
+        $message = "'$Path' is not a registry path (expected e.g. HKLM:\SOFTWARE\...)"
+        Stop-OnePacsOp -Code 'invalid_argument' -Message $message
+    }
+    return @{ Hive = [Microsoft.Win32.RegistryHive]$hives[$hiveName]; SubKey = $subKey }
+}
+
+function Open-OnePacsRegistryHive {
+    # The 64-bit view on 64-bit Windows: a 32-bit PowerShell would otherwise see the WOW6432Node redirection.
+    param([Microsoft.Win32.RegistryHive]$Hive)
+    $view = [Microsoft.Win32.RegistryView]::Default
+    if ([System.Environment]::Is64BitOperatingSystem) {
+        $view = [Microsoft.Win32.RegistryView]::Registry64
+    }
+    return [Microsoft.Win32.RegistryKey]::OpenBaseKey($Hive, $view)
+}
+
+function Read-OnePacsRegistryValue {
+    # Returns the registry.get shape: key_exists, exists, type, data.
+    param([string]$Path, [string]$Name)
+    $location = Resolve-OnePacsRegistryPath -Path $Path
+    $result = [ordered]@{ key_exists = $false; exists = $false; type = $null; data = $null }
+    $hiveKey = Open-OnePacsRegistryHive -Hive $location.Hive
+    try {
+        $key = $hiveKey.OpenSubKey($location.SubKey, $false)
+        if ($null -eq $key) {
+            return $result
+        }
+        try {
+            $result['key_exists'] = $true
+            # Value names are case-insensitive in Windows, as is -contains.
+            if ($key.GetValueNames() -notcontains $Name) {
+                return $result
+            }
+            $kind = $key.GetValueKind($Name)
+            $raw = $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+            $result['exists'] = $true
+            $result['type'] = [string]$kind
+            $result['data'] = ConvertFrom-OnePacsRegistryData -Kind $kind -Raw $raw
+            return $result
+        }
+        finally {
+            $key.Close()
+        }
+    }
+    finally {
+        $hiveKey.Close()
+    }
+}
+
+function ConvertFrom-OnePacsRegistryData {
+    # Registry data -> JSON value. DWORD and QWORD are reported unsigned, as regedit and reg.exe show them
+    # (.NET returns them signed). Binary and unknown kinds travel as base64.
+    param([Microsoft.Win32.RegistryValueKind]$Kind, $Raw)
+    switch ($Kind) {
+        'DWord' {
+            return [long][System.BitConverter]::ToUInt32([System.BitConverter]::GetBytes([int]$Raw), 0)
+        }
+        'QWord' {
+            return [System.BitConverter]::ToUInt64([System.BitConverter]::GetBytes([long]$Raw), 0)
+        }
+        'MultiString' {
+            return , ([string[]]$Raw)
+        }
+        'String' {
+            return [string]$Raw
+        }
+        'ExpandString' {
+            return [string]$Raw
+        }
+    }
+    if ($Raw -is [byte[]]) {
+        return [System.Convert]::ToBase64String($Raw)
+    }
+    if ($null -eq $Raw) {
+        return $null
+    }
+    return [string]$Raw
+}
+
+function ConvertTo-OnePacsRegistryData {
+    # JSON value -> @{ Kind; Data } ready for RegistryKey.SetValue; malformed data is invalid_argument.
+    param([string]$Type, $Data)
+    $kinds = @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary')
+    if ($kinds -cnotcontains $Type) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message ("argument 'type' must be one of " + ($kinds -join ', '))
+    }
+    $kind = [Microsoft.Win32.RegistryValueKind]$Type
+    if ($Type -eq 'String' -or $Type -eq 'ExpandString') {
+        if (-not ($Data -is [string])) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message "$Type data must be a string"
+        }
+        return @{ Kind = $kind; Data = $Data }
+    }
+    if ($Type -eq 'MultiString') {
+        if (-not ($Data -is [System.Array])) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message 'MultiString data must be a list of strings'
+        }
+        $strings = [System.Collections.Generic.List[string]]::new()
+        foreach ($item in $Data) {
+            if (-not ($item -is [string])) {
+                Stop-OnePacsOp -Code 'invalid_argument' -Message 'MultiString data must be a list of strings'
+            }
+            $strings.Add($item)
+        }
+        return @{ Kind = $kind; Data = $strings.ToArray() }
+    }
+    if ($Type -eq 'Binary') {
+        if (-not ($Data -is [string])) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message 'Binary data must be a base64 string'
+        }
+        try {
+            $bytes = [System.Convert]::FromBase64String($Data)
+        }
+        catch {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message 'Binary data must be a base64 string'
+        }
+        return @{ Kind = $kind; Data = $bytes }
+    }
+    # DWord and QWord: accept the unsigned range and store its two's complement bit pattern, which is what
+    # SetValue expects (a signed Int32 / Int64).
+    if (-not (Test-OnePacsInteger -Value $Data)) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "$Type data must be an integer"
+    }
+    $number = [decimal]$Data
+    if ($Type -eq 'DWord') {
+        if ($number -lt 0 -or $number -gt [decimal][uint32]::MaxValue) {
+            Stop-OnePacsOp -Code 'invalid_argument' -Message 'DWord data must be between 0 and 4294967295'
+        }
+        $bits = [System.BitConverter]::ToInt32([System.BitConverter]::GetBytes([uint32]$number), 0)
+        return @{ Kind = $kind; Data = $bits }
+    }
+    if ($number -lt 0 -or $number -gt [decimal][uint64]::MaxValue) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message 'QWord data must be between 0 and 18446744073709551615'
+    }
+    $bits = [System.BitConverter]::ToInt64([System.BitConverter]::GetBytes([uint64]$number), 0)
+    return @{ Kind = $kind; Data = $bits }
+}
+
+function Invoke-OpRegistryGet {
+    param($Op)
+    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
+    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
+    return Read-OnePacsRegistryValue -Path $path -Name $name
+}
+
+function Invoke-OpRegistrySet {
+    param($Op)
+    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
+    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
+    $type = Get-OnePacsArg -Op $Op -Name 'type' -Type 'string'
+    $data = Get-OnePacsArg -Op $Op -Name 'data' -Type 'any'
+    $converted = ConvertTo-OnePacsRegistryData -Type $type -Data $data
+    $location = Resolve-OnePacsRegistryPath -Path $path
+    $hiveKey = Open-OnePacsRegistryHive -Hive $location.Hive
+    try {
+        # CreateSubKey opens the key when it exists and creates the whole missing path otherwise.
+        $key = $hiveKey.CreateSubKey($location.SubKey, [Microsoft.Win32.RegistryKeyPermissionCheck]::ReadWriteSubTree)
+        try {
+            $key.SetValue($name, $converted.Data, $converted.Kind)
+        }
+        finally {
+            $key.Close()
+        }
+    }
+    finally {
+        $hiveKey.Close()
+    }
+    return Read-OnePacsRegistryValue -Path $path -Name $name
+}
+
+function Invoke-OpRegistryRemove {
+    param($Op)
+    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
+    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
+    $before = Read-OnePacsRegistryValue -Path $path -Name $name
+    # Open for writing only when there is something to delete: removing an absent value must succeed even where
+    # the caller may only read the key.
+    if ($before['exists']) {
+        $location = Resolve-OnePacsRegistryPath -Path $path
+        $hiveKey = Open-OnePacsRegistryHive -Hive $location.Hive
+        try {
+            $key = $hiveKey.OpenSubKey($location.SubKey, $true)
+            if ($null -ne $key) {
+                try {
+                    $key.DeleteValue($name, $false)
+                }
+                finally {
+                    $key.Close()
+                }
+            }
+        }
+        finally {
+            $hiveKey.Close()
+        }
+    }
+    $after = Read-OnePacsRegistryValue -Path $path -Name $name
+    return [ordered]@{ existed = [bool]$before['exists']; exists = [bool]$after['exists'] }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# System facts
+
+function Get-OnePacsRegistryData {
+    # The data of one registry value, or $Default when the key or value is absent.
+    param([string]$Path, [string]$Name, $Default)
+    $value = Read-OnePacsRegistryValue -Path $Path -Name $Name
+    if (-not $value['exists']) {
+        return $Default
+    }
+    return $value['data']
+}
+
+function Get-OnePacsMachineSid {
+    # The local account domain SID, taken from a local account's SID (RID 500, the built-in Administrator, when
+    # present): account names are localised, SIDs are not. "" when the host has no local accounts (a domain
+    # controller).
+    $sids = [System.Collections.Generic.List[string]]::new()
+    $accounts = @(Get-CimInstance -ClassName 'Win32_UserAccount' -Filter 'LocalAccount = TRUE' -ErrorAction Stop)
+    foreach ($account in $accounts) {
+        $sids.Add([string]$account.SID)
+    }
+    foreach ($sid in $sids) {
+        if ($sid -match '^(S-1-5-21-\d+-\d+-\d+)-500$') {
+            return $Matches[1]
+        }
+    }
+    foreach ($sid in $sids) {
+        if ($sid -match '^(S-1-5-21-\d+-\d+-\d+)-\d+$') {
+            return $Matches[1]
+        }
+    }
+    return ''
+}
+
+function Test-OnePacsVirtualModel {
+    # A virtual machine, recognised by the model and manufacturer its hypervisor reports (Hyper-V and Azure
+    # "Virtual Machine", VMware, VirtualBox, KVM/QEMU, Xen, Amazon EC2, Google, Parallels, Nutanix AHV, oVirt).
+    # Win32_ComputerSystem.HypervisorPresent is deliberately not used: it is also true on physical machines that
+    # run Hyper-V or virtualization-based security (the Windows 11 default).
+    param([string]$Manufacturer, [string]$Model)
+    $pattern = 'virtual|vmware|kvm|qemu|bochs|xen|amazon ec2|google|parallels|nutanix|ovirt|rhev|openstack'
+    return ("$Manufacturer $Model" -match $pattern)
+}
+
+function Invoke-OpSystemInfo {
+    param($Op)
+    $os = Get-CimInstance -ClassName 'Win32_OperatingSystem' -ErrorAction Stop
+    $computer = Get-CimInstance -ClassName 'Win32_ComputerSystem' -ErrorAction Stop
+    $currentVersion = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+    $displayVersion = Get-OnePacsRegistryData -Path $currentVersion -Name 'DisplayVersion' -Default ''
+    if (-not $displayVersion) {
+        # Builds before 20H2 have only ReleaseId.
+        $displayVersion = Get-OnePacsRegistryData -Path $currentVersion -Name 'ReleaseId' -Default ''
+    }
+    $architecture = '32-bit'
+    if ([System.Environment]::Is64BitOperatingSystem) {
+        $architecture = '64-bit'
+    }
+    $manufacturer = ([string]$computer.Manufacturer).Trim()
+    $model = ([string]$computer.Model).Trim()
+    $editionId = Get-OnePacsRegistryData -Path $currentVersion -Name 'EditionID' -Default ''
+    $installationType = Get-OnePacsRegistryData -Path $currentVersion -Name 'InstallationType' -Default ''
+    $currentBuild = Get-OnePacsRegistryData -Path $currentVersion -Name 'CurrentBuildNumber' -Default ''
+    $ubr = Get-OnePacsRegistryData -Path $currentVersion -Name 'UBR' -Default 0
+    return [ordered]@{
+        computer_name = [string]$computer.Name
+        os_caption = ([string]$os.Caption).Trim()
+        product_type = [int]$os.ProductType
+        edition_id = [string]$editionId
+        installation_type = [string]$installationType
+        current_build = [string]$currentBuild
+        ubr = [long]$ubr
+        display_version = [string]$displayVersion
+        architecture = $architecture
+        is_virtual = [bool](Test-OnePacsVirtualModel -Manufacturer $manufacturer -Model $model)
+        manufacturer = $manufacturer
+        model = $model
+        machine_sid = [string](Get-OnePacsMachineSid)
+        part_of_domain = [bool]$computer.PartOfDomain
+        domain = [string]$computer.Domain
+        powershell_version = [string]$PSVersionTable.PSVersion
+        language_mode = [string]$ExecutionContext.SessionState.LanguageMode
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Power: read through CIM (root\cimv2\power), write through powercfg.exe and judge it by its exit code only.
+
+function Get-OnePacsActivePowerScheme {
+    # Returns @{ Scheme = guid; Name = localised display name } of the active power plan.
+    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerPlan'; Filter = 'IsActive = TRUE' }
+    $plans = @(Get-CimInstance @query -ErrorAction Stop)
+    if ($plans.Count -eq 0) {
+        Stop-OnePacsOp -Code 'not_found' -Message 'no active power scheme'
+    }
+    # InstanceID looks like "Microsoft:PowerPlan\{381b4222-f694-41f0-9685-ff5bb260df2e}".
+    $match = [regex]::Match([string]$plans[0].InstanceID, '\{([0-9A-Fa-f-]{36})\}')
+    if (-not $match.Success) {
+        Stop-OnePacsOp -Code 'failed' -Message ('unexpected Win32_PowerPlan InstanceID ' + $plans[0].InstanceID)
+    }
+    return @{ Scheme = $match.Groups[1].Value.ToLowerInvariant(); Name = [string]$plans[0].ElementName }
+}
+
+function Get-OnePacsPowerIndexes {
+    # Returns a table "ac|dc\{setting}" -> index value for every setting of one scheme, from one CIM query.
+    # Win32_PowerSettingDataIndex InstanceIDs look like "Microsoft:PowerSettingDataIndex\{scheme}\AC\{setting}".
+    param([string]$Scheme)
+    $indexes = @{}
+    $filter = "InstanceID LIKE '%{" + $Scheme + "}%'"
+    $prefix = ('Microsoft:PowerSettingDataIndex\{' + $Scheme + '}\').ToLowerInvariant()
+    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerSettingDataIndex'; Filter = $filter }
+    foreach ($index in @(Get-CimInstance @query -ErrorAction Stop)) {
+        $id = ([string]$index.InstanceID).ToLowerInvariant()
+        if ($id.StartsWith($prefix, [System.StringComparison]::Ordinal)) {
+            $indexes[$id.Substring($prefix.Length)] = [long]$index.SettingIndexValue
+        }
+    }
+    return $indexes
+}
+
+function Get-OnePacsPowerIndexKey {
+    param([string]$Source, [string]$Setting)
+    return ($Source + '\{' + $Setting + '}')
+}
+
+function Get-OnePacsHibernateEnabled {
+    # HibernateEnabled is what powercfg /hibernate writes; HibernateEnabledDefault stands in until it is written.
+    $power = 'HKLM:\SYSTEM\CurrentControlSet\Control\Power'
+    $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabled' -Default $null
+    if ($null -eq $enabled) {
+        $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabledDefault' -Default 0
+    }
+    return ($enabled -is [long]) -and ($enabled -ne 0)
+}
+
+function Invoke-OnePacsPowercfg {
+    # Runs powercfg.exe and returns its exit code. Its text output is localised, so it is discarded unread.
+    param([string[]]$ArgumentList)
+    $powercfg = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'powercfg.exe'
+    if (-not (Test-Path -LiteralPath $powercfg -PathType Leaf)) {
+        Stop-OnePacsOp -Code 'not_supported' -Message "$powercfg is missing"
+    }
+    # Windows PowerShell 5.1 turns native stderr lines into error records; under 'Stop' they would abort the op.
+    $ErrorActionPreference = 'Continue'
+    $null = & $powercfg @ArgumentList 2>&1
+    return [int]$LASTEXITCODE
+}
+
+function Test-OnePacsElevated {
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
+    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Invoke-OpPowerQuery {
+    param($Op)
+    $settings = Get-OnePacsArg -Op $Op -Name 'settings' -Type 'list'
+    $asked = [System.Collections.Generic.List[object]]::new()
+    foreach ($entry in $settings) {
+        if (-not ($entry -is [System.Management.Automation.PSCustomObject])) {
+            $message = 'each of settings must be {"subgroup": guid, "setting": guid}'
+            Stop-OnePacsOp -Code 'invalid_argument' -Message $message
+        }
+        $subgroup = Get-OnePacsArg -Op $entry -Name 'subgroup' -Type 'string'
+        $setting = Get-OnePacsArg -Op $entry -Name 'setting' -Type 'string'
+        $asked.Add(@{
+            Subgroup = ConvertTo-OnePacsGuid -Text $subgroup -Name 'subgroup'
+            Setting = ConvertTo-OnePacsGuid -Text $setting -Name 'setting'
+        })
+    }
+    $active = Get-OnePacsActivePowerScheme
+    $values = [System.Collections.ArrayList]::new()
+    if ($asked.Count -gt 0) {
+        $indexes = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+        foreach ($item in $asked) {
+            $null = $values.Add([ordered]@{
+                subgroup = $item.Subgroup
+                setting = $item.Setting
+                ac = $indexes[(Get-OnePacsPowerIndexKey -Source 'ac' -Setting $item.Setting)]
+                dc = $indexes[(Get-OnePacsPowerIndexKey -Source 'dc' -Setting $item.Setting)]
+            })
+        }
+    }
+    return [ordered]@{
+        scheme = $active.Scheme
+        scheme_name = $active.Name
+        values = $values
+        hibernate_enabled = [bool](Get-OnePacsHibernateEnabled)
+    }
+}
+
+function Invoke-OpPowerSet {
+    param($Op)
+    $subgroup = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'subgroup' -Type 'string') -Name 'subgroup'
+    $setting = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'setting' -Type 'string') -Name 'setting'
+    # Power setting indexes are DWORDs.
+    $ac = Get-OnePacsRangedInteger -Op $Op -Name 'ac' -Minimum 0 -Maximum 4294967295 -Optional
+    $dc = Get-OnePacsRangedInteger -Op $Op -Name 'dc' -Minimum 0 -Maximum 4294967295 -Optional
+    if ($null -eq $ac -and $null -eq $dc) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "power.set needs 'ac', 'dc' or both"
+    }
+    $acKey = Get-OnePacsPowerIndexKey -Source 'ac' -Setting $setting
+    $dcKey = Get-OnePacsPowerIndexKey -Source 'dc' -Setting $setting
+    $active = Get-OnePacsActivePowerScheme
+    # powercfg's exit code cannot tell an unknown setting from other failures; CIM can, before anything changes.
+    $before = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+    if (-not ($before.ContainsKey($acKey) -or $before.ContainsKey($dcKey))) {
+        Stop-OnePacsOp -Code 'not_found' -Message "the active power scheme has no setting $setting"
+    }
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $commands = [System.Collections.Generic.List[object]]::new()
+    if ($null -ne $ac) {
+        $index = $ac.ToString('0', $invariant)
+        $commands.Add([string[]]@('/setacvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
+    }
+    if ($null -ne $dc) {
+        $index = $dc.ToString('0', $invariant)
+        $commands.Add([string[]]@('/setdcvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
+    }
+    # Changes to the active scheme take effect only once it is set active again.
+    $commands.Add([string[]]@('/setactive', 'SCHEME_CURRENT'))
+    foreach ($arguments in $commands) {
+        $exitCode = Invoke-OnePacsPowercfg -ArgumentList $arguments
+        if ($exitCode -ne 0) {
+            $message = 'powercfg.exe ' + ($arguments -join ' ') + " exited with code $exitCode"
+            Stop-OnePacsOp -Code 'failed' -Message $message
+        }
+    }
+    $after = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+    return [ordered]@{
+        scheme = $active.Scheme
+        subgroup = $subgroup
+        setting = $setting
+        ac = $after[$acKey]
+        dc = $after[$dcKey]
+    }
+}
+
+function Invoke-OpPowerHibernate {
+    param($Op)
+    $enabled = Get-OnePacsArg -Op $Op -Name 'enabled' -Type 'bool'
+    # powercfg needs elevation; checking first keeps access_denied apart from a host that cannot hibernate.
+    if (-not (Test-OnePacsElevated)) {
+        Stop-OnePacsOp -Code 'access_denied' -Message 'powercfg.exe /hibernate needs an elevated administrator'
+    }
+    $state = 'off'
+    if ($enabled) {
+        $state = 'on'
+    }
+    $exitCode = Invoke-OnePacsPowercfg -ArgumentList @('/hibernate', $state)
+    if ($exitCode -ne 0) {
+        $code = 'failed'
+        if ($enabled) {
+            # Elevated and still refused: the firmware or hypervisor offers no S4 sleep state.
+            $code = 'not_supported'
+        }
+        Stop-OnePacsOp -Code $code -Message "powercfg.exe /hibernate $state exited with code $exitCode"
+    }
+    return [ordered]@{ hibernate_enabled = [bool](Get-OnePacsHibernateEnabled) }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dispatch: op name -> handler function. The only script-level statement besides function definitions; the
+# contract test reads its keys by parsing this file and compares them with protocol.yml.
+
+$OnePacsOpHandlers = @{
+    'system.info' = 'Invoke-OpSystemInfo'
+    'registry.get' = 'Invoke-OpRegistryGet'
+    'registry.set' = 'Invoke-OpRegistrySet'
+    'registry.remove' = 'Invoke-OpRegistryRemove'
+    'power.query' = 'Invoke-OpPowerQuery'
+    'power.set' = 'Invoke-OpPowerSet'
+    'power.hibernate' = 'Invoke-OpPowerHibernate'
+}
