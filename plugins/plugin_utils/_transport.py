@@ -196,6 +196,8 @@ def parse_response(
     if not isinstance(document, dict) or document.get("v") != PROTOCOL_VERSION:
         raise AgentError(host, f"malformed agent response: expected protocol version {PROTOCOL_VERSION}")
     results = document.get("results")
+    if isinstance(document.get("error"), str):
+        raise AgentError(host, f"the agent could not read the request: {document.get('code')}: {document['error']}")
     if not isinstance(results, list) or len(results) != expected_results:
         count = len(results) if isinstance(results, list) else "no"
         raise AgentError(host, f"malformed agent response: {count} results for {expected_results} ops")

@@ -21,6 +21,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import
     readable_stderr,
     run_ops,
 )
+from powershell import assert_valid_powershell
 
 HOST = "gw01.clinic-a"
 
@@ -49,6 +50,9 @@ class TestCommand:
 
     def test_bootstrap_starts_with_the_tag_the_lab_recognises(self):
         assert bootstrap_script().splitlines()[0] == framing.BOOTSTRAP_TAG
+
+    def test_bootstrap_is_valid_powershell(self):
+        assert_valid_powershell(bootstrap_script(), "bootstrap")
 
     def test_bootstrap_skips_exactly_the_separator(self):
         assert f"$i+{len(framing.REQUEST_SEPARATOR)})" in bootstrap_script()
@@ -139,6 +143,11 @@ class TestParseResponse:
     def test_wrong_shapes_are_malformed(self, document, message):
         with pytest.raises(AgentError, match=message):
             parse_response(HOST, 0, framed(document), b"", 2)
+
+    def test_request_level_error_is_named(self):
+        document = {"v": 1, "results": [], "code": "invalid_argument", "error": "request is not JSON"}
+        with pytest.raises(AgentError, match="could not read the request: invalid_argument: request is not JSON"):
+            parse_response(HOST, 0, framed(document), b"", 1)
 
     def test_long_output_is_cut_in_messages(self):
         with pytest.raises(AgentError) as caught:

@@ -1,0 +1,267 @@
+"""PowerShell source checks without a PowerShell interpreter: tree-sitter-powershell parses the text, and these
+helpers report syntax errors and PowerShell 7-only constructs, and read the agent's structure (function
+definitions, script-level statements, the op handler table)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter_powershell
+from tree_sitter import Language, Node, Parser, Tree
+
+_LANGUAGE = Language(tree_sitter_powershell.language())
+
+#: Parameters and commands that exist only in PowerShell 7; the hosts run Windows PowerShell 5.1. The grammar
+#: already rejects 7's operators ?: ?? ??= ?. as syntax errors, but accepts these and the && / || chains.
+_POWERSHELL_7_PARAMETERS = frozenset({"-parallel", "-ashashtable", "-escapehandling", "-skipcertificatecheck"})
+_POWERSHELL_7_COMMANDS = frozenset({"join-string", "test-json", "get-error"})
+
+#: Node types that are a single, statically known value in a hashtable entry (deeper nodes are wrappers).
+_LEAF_VALUE_TYPES = frozenset({"string_literal", "variable", "script_block_expression", "simple_name"})
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One finding (an ERROR or MISSING node, or a construct 5.1 lacks): 1-based line and character column, what
+    it is, and the first line of the source it covers."""
+
+    line: int
+    column: int
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.kind}: {self.text!r}"
+
+
+@dataclass(frozen=True)
+class TopLevelStatement:
+    """A statement directly in the script body: its tree-sitter node type, line and (for assignments) target."""
+
+    node_type: str
+    line: int
+    assigned_variable: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class HandlerEntry:
+    """One entry of the op handler table: the op name and the function it dispatches to (None if not static)."""
+
+    op: str
+    function: str | None
+    line: int
+
+
+def parse(source: str | bytes) -> Tree:
+    """Parse PowerShell source text with tree-sitter-powershell."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    return Parser(_LANGUAGE).parse(data)
+
+
+def syntax_problems(source: str | bytes) -> list[SyntaxProblem]:
+    """Every ERROR and MISSING node of the parse, in source order; empty when the text parses cleanly."""
+    tree = parse(source)
+    if not tree.root_node.has_error:
+        return []
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    problems = []
+    for node in _walk(tree.root_node):
+        if node.is_missing:
+            kind = f"MISSING {node.type!r}"
+        elif node.is_error:
+            kind = "ERROR"
+        else:
+            continue
+        line, column = _location(data, node)
+        problems.append(SyntaxProblem(line, column, kind, _first_line(_text(node))))
+    return problems
+
+
+def assert_valid_powershell(source: str | bytes, origin: str = "<string>") -> None:
+    """Raise AssertionError listing origin:line:column for every syntax problem in source."""
+    problems = syntax_problems(source)
+    if problems:
+        listing = "\n".join(f"{origin}:{problem}" for problem in problems)
+        raise AssertionError(f"tree-sitter-powershell reports {len(problems)} syntax problem(s):\n{listing}")
+
+
+def powershell_7_constructs(source: str | bytes) -> list[SyntaxProblem]:
+    """Constructs Windows PowerShell 5.1 cannot run: pipeline chains (&&, ||), PowerShell 7-only cmdlets and
+    parameters."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    found = []
+    for node in _walk(parse(data).root_node):
+        text = _text(node)
+        if node.type == "pipeline_chain_tail":
+            kind = "pipeline chain operator (&& or ||)"
+        elif node.type == "command_parameter" and text.split(":", 1)[0].lower() in _POWERSHELL_7_PARAMETERS:
+            kind = "PowerShell 7 parameter"
+        elif node.type == "command_name" and text.lower() in _POWERSHELL_7_COMMANDS:
+            kind = "PowerShell 7 command"
+        else:
+            continue
+        line, column = _location(data, node)
+        found.append(SyntaxProblem(line, column, kind, _first_line(text)))
+    return found
+
+
+def function_names(source: str | bytes) -> list[str]:
+    """Names of every function defined in source (at any depth), in source order."""
+    names = []
+    for node in _walk(parse(source).root_node):
+        if node.type == "function_statement":
+            name_node = _first_child_of_type(node, "function_name")
+            if name_node is not None:
+                names.append(_text(name_node))
+    return names
+
+
+def top_level_statements(source: str | bytes) -> list[TopLevelStatement]:
+    """The statements of the script body itself (comments excluded): what runs when the file is dot-sourced."""
+    root = parse(source).root_node
+    statements = []
+    for statement_list in _children_of_type(root, "statement_list"):
+        for node in statement_list.named_children:
+            if node.type == "comment":
+                continue
+            statements.append(
+                TopLevelStatement(
+                    node_type=node.type,
+                    line=node.start_point.row + 1,
+                    assigned_variable=_assigned_variable(node),
+                    text=_first_line(_text(node)),
+                )
+            )
+    return statements
+
+
+def handler_table(source: str | bytes, variable: str = "OnePacsOpHandlers") -> list[HandlerEntry]:
+    """Entries of the hashtable literal assigned to $variable at script level, in source order.
+
+    Raises ValueError when there is not exactly one such assignment, when its value is not a hashtable literal,
+    or when a key is not a static string (an interpolated key cannot be checked without running PowerShell).
+    """
+    root = parse(source).root_node
+    assignments = [
+        node
+        for statement_list in _children_of_type(root, "statement_list")
+        for node in statement_list.named_children
+        if _assigned_variable(node) is not None and _assigned_variable(node).lower() == variable.lower()
+    ]
+    if len(assignments) != 1:
+        raise ValueError(f"expected one script-level assignment to ${variable}, found {len(assignments)}")
+    assignment = _first_descendant_of_type(assignments[0], "assignment_expression")
+    value = assignment.child_by_field_name("value") if assignment is not None else None
+    table = _unwrap(value) if value is not None else None
+    if table is None or table.type != "hash_literal_expression":
+        raise ValueError(f"${variable} is not assigned a hashtable literal")
+    entries = []
+    for body in _children_of_type(table, "hash_literal_body"):
+        entries.extend(_handler_entry(entry) for entry in _children_of_type(body, "hash_entry"))
+    return entries
+
+
+def _handler_entry(entry: Node) -> HandlerEntry:
+    key_node = _first_child_of_type(entry, "key_expression")
+    if key_node is None:
+        raise ValueError(f"hash entry without a key at line {entry.start_point.row + 1}")
+    return HandlerEntry(
+        op=_static_key(key_node),
+        function=_handler_function(_first_child_of_type(entry, "pipeline")),
+        line=entry.start_point.row + 1,
+    )
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    """Every node under node, itself first, in source order (iterative: real scripts nest deeply)."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(reversed(current.children))
+
+
+def _text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", errors="replace")
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[:limit] + "..."
+
+
+def _location(data: bytes, node: Node) -> tuple[int, int]:
+    """1-based line and character column (tree-sitter's column counts bytes)."""
+    row, byte_column = node.start_point
+    line_start = node.start_byte - byte_column
+    column = len(data[line_start : node.start_byte].decode("utf-8", errors="replace"))
+    return row + 1, column + 1
+
+
+def _children_of_type(node: Node, node_type: str) -> list[Node]:
+    return [child for child in node.children if child.type == node_type]
+
+
+def _first_child_of_type(node: Node, node_type: str) -> Node | None:
+    children = _children_of_type(node, node_type)
+    return children[0] if children else None
+
+
+def _first_descendant_of_type(node: Node, node_type: str) -> Node | None:
+    return next((candidate for candidate in _walk(node) if candidate.type == node_type), None)
+
+
+def _unwrap(node: Node) -> Node:
+    """Descend through single-child expression wrappers (pipeline -> ... -> unary_expression) to the value."""
+    while node.type not in _LEAF_VALUE_TYPES and node.type != "hash_literal_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _assigned_variable(statement: Node) -> str | None:
+    """For `$name = ...` return "name" (scope prefixes such as script: removed); None for anything else."""
+    if statement.type != "pipeline":
+        return None
+    assignment = _first_child_of_type(statement, "assignment_expression")
+    if assignment is None:
+        return None
+    target = _first_child_of_type(assignment, "left_assignment_expression")
+    target_value = _unwrap(target) if target is not None else None
+    if target_value is None or target_value.type != "variable":
+        return None
+    name = _text(target_value).removeprefix("$").strip("{}")
+    return name.split(":", 1)[1] if ":" in name else name
+
+
+def _static_key(key_node: Node) -> str:
+    value = _unwrap(key_node)
+    text = _text(value)
+    if value.type == "simple_name":
+        return text
+    if value.type == "string_literal":
+        literal = value.named_children[0] if value.named_child_count else None
+        if literal is not None and literal.type == "verbatim_string_characters" and text.startswith("'"):
+            return text[1:-1].replace("''", "'")
+        if (
+            literal is not None
+            and literal.type == "expandable_string_literal"
+            and literal.named_child_count == 0
+            and "`" not in text
+        ):
+            return text[1:-1]
+    raise ValueError(f"hashtable key {text!r} at line {key_node.start_point.row + 1} is not a static string")
+
+
+def _handler_function(value_node: Node | None) -> str | None:
+    """The function a table value names: 'Name' / "Name" (called with &) or ${function:Name}."""
+    if value_node is None:
+        return None
+    value = _unwrap(value_node)
+    text = _text(value)
+    if value.type == "string_literal" and len(text) >= 2 and text[0] in "'\"" and "$" not in text:
+        return text[1:-1]
+    if value.type == "variable" and text.lower().startswith("${function:") and text.endswith("}"):
+        return text[len("${function:") : -1]
+    return None
