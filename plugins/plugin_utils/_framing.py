@@ -6,7 +6,7 @@ from __future__ import annotations
 #: First line of every bootstrap script; the lab's WinRM server recognises our commands by it.
 BOOTSTRAP_TAG = "# onepacs-agent-bootstrap v1"
 
-#: Line that separates agent.ps1 from the JSON request on stdin.
+#: Line that separates the agent scripts from the JSON request on stdin.
 REQUEST_SEPARATOR = "<#ONEPACS:REQUEST#>"
 
 #: Lines that enclose the single JSON response document in stdout.

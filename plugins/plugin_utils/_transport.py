@@ -1,4 +1,4 @@
-"""Agent transport: run agent.ps1 with a JSON request on a Windows host in one command and parse its answer.
+"""Agent transport: run the agent with a JSON request on a Windows host in one command and parse its answer.
 
 The command line holds only a tiny bootstrap (base64 UTF-16LE, as PowerShell's -EncodedCommand wants); the agent
 script and the request travel on stdin. That keeps the command far below the Windows command-line limits even when
@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from ansible.errors import AnsibleConnectionFailure
@@ -32,6 +31,7 @@ from ._framing import (
     RESULT_BEGIN,
     RESULT_END,
 )
+from ._protocol import AGENT_DIR, load_protocol, op_area
 
 #: The prefix Ansible's PowerShell shell plugin uses; starting with it exactly stops the winrm connection plugin
 #: from wrapping our command in a second -EncodedCommand layer.
@@ -44,7 +44,7 @@ MAX_COMMAND_CHARS = 2000
 #: How much of stdout/stderr an error message quotes: enough to diagnose, never a wall of text.
 EXCERPT_CHARS = 400
 
-ERROR_CODES = frozenset({"not_found", "access_denied", "not_supported", "invalid_argument", "unknown_op", "failed"})
+ERROR_CODES = frozenset(load_protocol()["error_codes"])
 
 _BOOTSTRAP_LINES = (
     BOOTSTRAP_TAG,
@@ -97,9 +97,13 @@ def build_command() -> str:
 
 
 @cache
-def agent_script() -> str:
-    """agent.ps1 as shipped with the collection."""
-    return (Path(__file__).parent / "agent.ps1").read_text(encoding="ascii")
+def agent_script(areas: frozenset[str]) -> str:
+    """The agent for a request: agent/core.ps1, then agent/<area>.ps1 for each area whose ops it holds.
+
+    Sending only the areas in use keeps each command's stdin small (a probe of one area is a few KB).
+    """
+    parts = ["core", *sorted(areas)]
+    return "\n".join((AGENT_DIR / f"{part}.ps1").read_text(encoding="ascii") for part in parts)
 
 
 def build_request(ops: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -109,7 +113,7 @@ def build_request(ops: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def build_payload(ops: Sequence[dict[str, Any]], agent: str | None = None) -> bytes:
     """stdin for the command: the agent, the separator line, the request as one ASCII JSON line."""
     request = json.dumps(build_request(ops), ensure_ascii=True, separators=(",", ":"))
-    script = agent_script() if agent is None else agent
+    script = agent_script(frozenset(op_area(op["op"]) for op in ops)) if agent is None else agent
     return f"{script}\n{REQUEST_SEPARATOR}\n{request}\n".encode("ascii")
 
 

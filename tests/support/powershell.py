@@ -45,15 +45,6 @@ class TopLevelStatement:
     text: str
 
 
-@dataclass(frozen=True)
-class HandlerEntry:
-    """One entry of the op handler table: the op name and the function it dispatches to (None if not static)."""
-
-    op: str
-    function: str | None
-    line: int
-
-
 def parse(source: str | bytes) -> Tree:
     """Parse PowerShell source text with tree-sitter-powershell."""
     data = source.encode("utf-8") if isinstance(source, str) else source
@@ -137,43 +128,6 @@ def top_level_statements(source: str | bytes) -> list[TopLevelStatement]:
     return statements
 
 
-def handler_table(source: str | bytes, variable: str = "OnePacsOpHandlers") -> list[HandlerEntry]:
-    """Entries of the hashtable literal assigned to $variable at script level, in source order.
-
-    Raises ValueError when there is not exactly one such assignment, when its value is not a hashtable literal,
-    or when a key is not a static string (an interpolated key cannot be checked without running PowerShell).
-    """
-    root = parse(source).root_node
-    assignments = [
-        node
-        for statement_list in _children_of_type(root, "statement_list")
-        for node in statement_list.named_children
-        if _assigned_variable(node) is not None and _assigned_variable(node).lower() == variable.lower()
-    ]
-    if len(assignments) != 1:
-        raise ValueError(f"expected one script-level assignment to ${variable}, found {len(assignments)}")
-    assignment = _first_descendant_of_type(assignments[0], "assignment_expression")
-    value = assignment.child_by_field_name("value") if assignment is not None else None
-    table = _unwrap(value) if value is not None else None
-    if table is None or table.type != "hash_literal_expression":
-        raise ValueError(f"${variable} is not assigned a hashtable literal")
-    entries = []
-    for body in _children_of_type(table, "hash_literal_body"):
-        entries.extend(_handler_entry(entry) for entry in _children_of_type(body, "hash_entry"))
-    return entries
-
-
-def _handler_entry(entry: Node) -> HandlerEntry:
-    key_node = _first_child_of_type(entry, "key_expression")
-    if key_node is None:
-        raise ValueError(f"hash entry without a key at line {entry.start_point.row + 1}")
-    return HandlerEntry(
-        op=_static_key(key_node),
-        function=_handler_function(_first_child_of_type(entry, "pipeline")),
-        line=entry.start_point.row + 1,
-    )
-
-
 def _walk(node: Node) -> Iterator[Node]:
     """Every node under node, itself first, in source order (iterative: real scripts nest deeply)."""
     pending = [node]
@@ -209,10 +163,6 @@ def _first_child_of_type(node: Node, node_type: str) -> Node | None:
     return children[0] if children else None
 
 
-def _first_descendant_of_type(node: Node, node_type: str) -> Node | None:
-    return next((candidate for candidate in _walk(node) if candidate.type == node_type), None)
-
-
 def _unwrap(node: Node) -> Node:
     """Descend through single-child expression wrappers (pipeline -> ... -> unary_expression) to the value."""
     while node.type not in _LEAF_VALUE_TYPES and node.type != "hash_literal_expression" and node.named_child_count == 1:
@@ -233,35 +183,3 @@ def _assigned_variable(statement: Node) -> str | None:
         return None
     name = _text(target_value).removeprefix("$").strip("{}")
     return name.split(":", 1)[1] if ":" in name else name
-
-
-def _static_key(key_node: Node) -> str:
-    value = _unwrap(key_node)
-    text = _text(value)
-    if value.type == "simple_name":
-        return text
-    if value.type == "string_literal":
-        literal = value.named_children[0] if value.named_child_count else None
-        if literal is not None and literal.type == "verbatim_string_characters" and text.startswith("'"):
-            return text[1:-1].replace("''", "'")
-        if (
-            literal is not None
-            and literal.type == "expandable_string_literal"
-            and literal.named_child_count == 0
-            and "`" not in text
-        ):
-            return text[1:-1]
-    raise ValueError(f"hashtable key {text!r} at line {key_node.start_point.row + 1} is not a static string")
-
-
-def _handler_function(value_node: Node | None) -> str | None:
-    """The function a table value names: 'Name' / "Name" (called with &) or ${function:Name}."""
-    if value_node is None:
-        return None
-    value = _unwrap(value_node)
-    text = _text(value)
-    if value.type == "string_literal" and len(text) >= 2 and text[0] in "'\"" and "$" not in text:
-        return text[1:-1]
-    if value.type == "variable" and text.lower().startswith("${function:") and text.endswith("}"):
-        return text[len("${function:") : -1]
-    return None

@@ -1,71 +1,52 @@
-"""agent.ps1 against protocol.yml and the bootstrap's expectations, read by parsing the agent with
-tree-sitter-powershell: one handler per protocol op and none other, handlers that exist, an entry point, ASCII
-only, and nothing but definitions at script level (the bootstrap dot-sources the file)."""
+"""The agent against the protocol and the bootstrap, read by parsing it with tree-sitter-powershell.
+
+The agent is agent/core.ps1 plus one agent/<area>.ps1 per protocol area; the controller sends core and the areas a
+request uses, and core finds an op's handler by name (op 'registry.get' -> function Invoke-OpRegistryGet). So:
+every op of protocol/<area>.yml has its handler in agent/<area>.ps1 and there is no other handler; core has the
+entry point and no handler; no function is defined twice across the files (they are concatenated); nothing but
+definitions at script level (the bootstrap dot-sources them); ASCII only.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 
 import pytest
-import yaml
-from support.powershell import HandlerEntry, function_names, handler_table, top_level_statements
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import AGENT_DIR, areas, load_protocol
+from powershell import function_names, top_level_statements
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-AGENT_PATH = REPO_ROOT / "plugins" / "plugin_utils" / "agent.ps1"
-PROTOCOL_PATH = REPO_ROOT / "plugins" / "plugin_utils" / "protocol.yml"
-
-HANDLER_TABLE_VARIABLE = "OnePacsOpHandlers"
 ENTRY_POINT = "Invoke-OnePacsAgent"
+# The op-name pattern Get-OnePacsOpHandler in core.ps1 accepts.
+OP_NAME = re.compile(r"^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$")
 
 
-def protocol_ops(protocol_text: str) -> set[str]:
-    """Op names listed in protocol.yml."""
-    return set(yaml.safe_load(protocol_text)["ops"])
+def handler_name(op: str) -> str:
+    """The PowerShell function that handles op, by core.ps1's naming rule."""
+    return "Invoke-Op" + "".join(word[:1].upper() + word[1:] for word in re.split(r"[._]", op) if word)
 
 
-def handler_mismatches(ops: Iterable[str], entries: Iterable[HandlerEntry]) -> list[str]:
-    """Protocol ops without a handler and handlers for ops the protocol does not list; [] when they agree."""
-    expected = set(ops)
-    handled = {entry.op for entry in entries}
-    return [f"no handler for protocol op {op!r}" for op in sorted(expected - handled)] + [
-        f"handler for {op!r}, which protocol.yml does not list" for op in sorted(handled - expected)
-    ]
-
-
-def duplicate_handlers(entries: Iterable[HandlerEntry]) -> list[str]:
-    """Ops listed twice; PowerShell rejects duplicate (case-insensitive) keys in a hashtable literal at run time."""
-    counts = Counter(entry.op.lower() for entry in entries)
-    return sorted(op for op, count in counts.items() if count > 1)
-
-
-def undefined_handlers(source: str, entries: Iterable[HandlerEntry]) -> list[str]:
-    """Table entries whose value is not a function defined in the same file."""
-    defined = {name.lower() for name in function_names(source)}
+def handler_mismatches(ops: Iterable[str], source: str) -> list[str]:
+    """Ops of the area without a handler in source, and handlers in source for no op of the area."""
+    wanted = {handler_name(op).lower(): op for op in ops}
+    defined = {name.lower(): name for name in function_names(source) if name.lower().startswith("invoke-op")}
     return [
-        f"line {entry.line}: {entry.op!r} -> {entry.function!r}"
-        for entry in entries
-        if entry.function is None or entry.function.lower() not in defined
-    ]
+        f"no handler {handler_name(op)} for op {op!r}" for key, op in sorted(wanted.items()) if key not in defined
+    ] + [f"handler {name} for no op of this area" for key, name in sorted(defined.items()) if key not in wanted]
 
 
 def script_level_side_effects(source: str) -> list[str]:
-    """Script-level statements other than function definitions and the one handler-table assignment."""
-    problems = []
-    for statement in top_level_statements(source):
-        if statement.node_type == "function_statement":
-            continue
-        if statement.assigned_variable is not None and statement.assigned_variable.lower() == "onepacsophandlers":
-            continue
-        problems.append(f"line {statement.line}: {statement.text}")
-    return problems
+    return [
+        f"line {statement.line}: {statement.text}"
+        for statement in top_level_statements(source)
+        if statement.node_type != "function_statement"
+    ]
 
 
 def non_ascii_positions(data: bytes) -> list[str]:
-    """line:column of every byte outside ASCII."""
     return [
         f"{line_number}:{column}"
         for line_number, line in enumerate(data.split(b"\n"), start=1)
@@ -74,144 +55,97 @@ def non_ascii_positions(data: bytes) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def agent_source() -> str:
-    return AGENT_PATH.read_text(encoding="ascii", errors="replace")
+def source(part: str) -> str:
+    return (AGENT_DIR / f"{part}.ps1").read_text(encoding="ascii", errors="replace")
 
 
-@pytest.fixture(scope="module")
-def agent_handlers(agent_source: str) -> list[HandlerEntry]:
-    return handler_table(agent_source, HANDLER_TABLE_VARIABLE)
+AGENT_FILES = sorted(path.stem for path in AGENT_DIR.glob("*.ps1"))
+OPS = load_protocol()["ops"]
 
 
-@pytest.fixture(scope="module")
-def ops() -> set[str]:
-    return protocol_ops(PROTOCOL_PATH.read_text(encoding="utf-8"))
+def test_agent_files_are_core_and_one_per_protocol_area():
+    assert sorted(["core", *areas()]) == AGENT_FILES
 
 
-def test_protocol_lists_ops(ops: set[str]) -> None:
+@pytest.mark.parametrize("area", areas())
+def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
+    ops = [op for op in OPS if op.startswith(f"{area}.")]
     assert ops
-    assert all("." in op for op in ops)
+    assert handler_mismatches(ops, source(area)) == []
 
 
-def test_every_protocol_op_has_a_handler_and_there_is_no_other(
-    ops: set[str], agent_handlers: list[HandlerEntry]
-) -> None:
-    assert handler_mismatches(ops, agent_handlers) == []
+def test_every_op_name_is_one_the_dispatcher_accepts():
+    assert [op for op in OPS if not OP_NAME.match(op)] == []
 
 
-def test_no_op_is_listed_twice(agent_handlers: list[HandlerEntry]) -> None:
-    assert duplicate_handlers(agent_handlers) == []
+def test_core_has_the_entry_point_and_the_dispatcher_but_no_handler():
+    names = function_names(source("core"))
+    assert ENTRY_POINT in names
+    assert "Get-OnePacsOpHandler" in names
+    assert [name for name in names if name.lower().startswith("invoke-op")] == []
 
 
-def test_every_handler_is_a_function_of_the_agent(agent_source: str, agent_handlers: list[HandlerEntry]) -> None:
-    assert undefined_handlers(agent_source, agent_handlers) == []
-
-
-def test_agent_defines_the_entry_point_the_bootstrap_calls(agent_source: str) -> None:
-    assert ENTRY_POINT in function_names(agent_source)
-
-
-def test_agent_defines_each_function_once(agent_source: str) -> None:
-    counts = Counter(name.lower() for name in function_names(agent_source))
+def test_no_function_is_defined_twice_across_the_agent_files():
+    counts = Counter(name.lower() for part in AGENT_FILES for name in function_names(source(part)))
     assert sorted(name for name, count in counts.items() if count > 1) == []
 
 
-def test_dot_sourcing_the_agent_only_defines(agent_source: str) -> None:
-    assert script_level_side_effects(agent_source) == []
+@pytest.mark.parametrize("part", AGENT_FILES)
+def test_dot_sourcing_only_defines_functions(part):
+    assert script_level_side_effects(source(part)) == []
 
 
-def test_agent_is_pure_ascii() -> None:
-    assert non_ascii_positions(AGENT_PATH.read_bytes()) == []
-
-
-def test_agent_writes_the_controllers_result_markers(agent_source: str) -> None:
-    assert f"'{_framing.RESULT_BEGIN}'" in agent_source
-    assert f"'{_framing.RESULT_END}'" in agent_source
-
-
-def test_agent_does_not_contain_the_request_separator(agent_source: str) -> None:
+@pytest.mark.parametrize("part", AGENT_FILES)
+def test_agent_files_are_pure_ascii_and_hold_no_request_separator(part):
+    assert non_ascii_positions((AGENT_DIR / f"{part}.ps1").read_bytes()) == []
     # The bootstrap splits stdin at the first separator: one inside the agent would cut the agent short.
-    assert _framing.REQUEST_SEPARATOR not in agent_source
+    assert _framing.REQUEST_SEPARATOR not in source(part)
 
 
-# The checks above must be able to fail: each is run on a small agent that breaks it.
+def test_core_writes_the_controllers_result_markers():
+    assert f"'{_framing.RESULT_BEGIN}'" in source("core")
+    assert f"'{_framing.RESULT_END}'" in source("core")
 
-_SMALL_AGENT = """
-function Invoke-OnePacsAgent {
-    param([string]$RequestJson)
-}
-function Invoke-OpA {
+
+# The checks above must be able to fail: each is run on a small area file that breaks it.
+
+_SMALL_AREA = """
+function Invoke-OpAreaGet {
     param($Op)
 }
-function Invoke-OpB {
+function Invoke-OpAreaAddExclusion {
     param($Op)
 }
-$OnePacsOpHandlers = @{
-    'area.a' = 'Invoke-OpA'
-    'area.b' = ${function:Invoke-OpB}
+function Get-AreaHelper {
 }
 """
 
 
-def test_small_agent_passes_every_check() -> None:
-    entries = handler_table(_SMALL_AGENT)
-
-    assert [(entry.op, entry.function) for entry in entries] == [("area.a", "Invoke-OpA"), ("area.b", "Invoke-OpB")]
-    assert handler_mismatches({"area.a", "area.b"}, entries) == []
-    assert duplicate_handlers(entries) == []
-    assert undefined_handlers(_SMALL_AGENT, entries) == []
-    assert script_level_side_effects(_SMALL_AGENT) == []
+def test_naming_rule_matches_core():
+    assert handler_name("registry.get") == "Invoke-OpRegistryGet"
+    assert handler_name("defender.add_exclusion") == "Invoke-OpDefenderAddExclusion"
+    assert "Invoke-Op" in source("core")
 
 
-def test_a_protocol_op_without_handler_is_detected() -> None:
-    source = _SMALL_AGENT.replace("    'area.b' = ${function:Invoke-OpB}\n", "")
-
-    assert handler_mismatches({"area.a", "area.b"}, handler_table(source)) == ["no handler for protocol op 'area.b'"]
-
-
-def test_a_handler_for_an_unlisted_op_is_detected() -> None:
-    mismatches = handler_mismatches({"area.a"}, handler_table(_SMALL_AGENT))
-
-    assert mismatches == ["handler for 'area.b', which protocol.yml does not list"]
+def test_small_area_passes():
+    assert handler_mismatches({"area.get", "area.add_exclusion"}, _SMALL_AREA) == []
+    assert script_level_side_effects(_SMALL_AREA) == []
 
 
-def test_a_duplicate_op_is_detected() -> None:
-    source = _SMALL_AGENT.replace("'area.b' =", "'Area.A' =")
-
-    assert duplicate_handlers(handler_table(source)) == ["area.a"]
-
-
-def test_a_handler_naming_a_missing_function_is_detected() -> None:
-    source = _SMALL_AGENT.replace("'area.a' = 'Invoke-OpA'", "'area.a' = 'Invoke-OpMissing'")
-
-    assert undefined_handlers(source, handler_table(source)) == ["line 12: 'area.a' -> 'Invoke-OpMissing'"]
+def test_a_missing_handler_is_detected():
+    assert handler_mismatches({"area.get", "area.add_exclusion", "area.set"}, _SMALL_AREA) == [
+        "no handler Invoke-OpAreaSet for op 'area.set'"
+    ]
 
 
-def test_a_computed_key_is_rejected() -> None:
-    source = _SMALL_AGENT.replace("'area.a' =", '"$area.a" =')
-
-    with pytest.raises(ValueError, match="not a static string"):
-        handler_table(source)
+def test_a_handler_for_no_op_is_detected():
+    assert handler_mismatches({"area.get"}, _SMALL_AREA) == ["handler Invoke-OpAreaAddExclusion for no op of this area"]
 
 
-def test_a_missing_handler_table_is_rejected() -> None:
-    with pytest.raises(ValueError, match=r"one script-level assignment"):
-        handler_table(_SMALL_AGENT.replace("$OnePacsOpHandlers", "$OtherTable"))
+def test_a_script_level_command_is_a_side_effect():
+    broken = _SMALL_AREA + "Set-Item -Path Env:X -Value 1\n$counter = 0\n"
+    assert script_level_side_effects(broken) == ["line 10: Set-Item -Path Env:X -Value 1", "line 11: $counter = 0"]
 
 
-def test_a_table_built_inside_a_function_is_not_the_handler_table() -> None:
-    source = "function Get-Table {\n    $OnePacsOpHandlers = @{ 'area.a' = 'Invoke-OpA' }\n}\n"
-
-    with pytest.raises(ValueError, match=r"one script-level assignment"):
-        handler_table(source)
-
-
-def test_a_script_level_command_is_a_side_effect() -> None:
-    source = _SMALL_AGENT + "Set-Item -Path Env:X -Value 1\n$counter = 0\n"
-
-    assert script_level_side_effects(source) == ["line 15: Set-Item -Path Env:X -Value 1", "line 16: $counter = 0"]
-
-
-def test_non_ascii_bytes_are_located() -> None:
+def test_non_ascii_bytes_are_located():
     assert non_ascii_positions("ok\n# caf\u00e9\n".encode()) == ["2:6", "2:7"]

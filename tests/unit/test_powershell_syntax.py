@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from support.powershell import assert_valid_powershell, powershell_7_constructs, syntax_problems
+
+from powershell import assert_valid_powershell, powershell_7_constructs, syntax_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,8 +41,10 @@ def test_powershell_file_runs_on_windows_powershell_5_1(path: Path) -> None:
     assert [str(problem) for problem in powershell_7_constructs(path.read_bytes())] == []
 
 
-def test_the_agent_is_among_the_checked_files() -> None:
-    assert REPO_ROOT / "plugins" / "plugin_utils" / "agent.ps1" in POWERSHELL_FILES
+def test_every_agent_file_is_among_the_checked_files() -> None:
+    agent_files = sorted((REPO_ROOT / "plugins" / "plugin_utils" / "agent").glob("*.ps1"))
+    assert len(agent_files) >= 4
+    assert set(agent_files) <= set(POWERSHELL_FILES)
 
 
 def test_a_clean_snippet_has_no_problems() -> None:

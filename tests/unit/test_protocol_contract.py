@@ -1,6 +1,6 @@
 """The planners' side of the protocol contract, checked against every lab profile.
 
-For every control module: the probe ops and every fix op it plans are listed in protocol.yml with the listed
+For every control module: the probe ops and every fix op it plans are listed in protocol/<area>.yml with the listed
 arguments; run against the simulator, each fix reads back the wanted value and a second probe finds the host
 compliant. (The agent's and the simulator's sides are tested in test_agent_contract.py and lab/test_simulator.py.)
 """
@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import OpResult, build_request
 from winlab.simulator import SimulatedHost, list_profiles
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROTOCOL = yaml.safe_load((REPO_ROOT / "plugins/plugin_utils/protocol.yml").read_text())["ops"]
+PROTOCOL = load_protocol()["ops"]
 ACTION_MODULES = sorted(path.stem for path in (REPO_ROOT / "plugins/action").glob("win_*.py"))
 
 
@@ -33,7 +33,7 @@ def default_params(area) -> dict[str, Any]:
 
 def assert_listed(op: dict[str, Any]) -> None:
     name = op["op"]
-    assert name in PROTOCOL, f"{name} is not in protocol.yml"
+    assert name in PROTOCOL, f"{name} is not in the protocol"
     declared = PROTOCOL[name]["args"]
     given = set(op) - {"op"}
     assert given <= set(declared), f"{name}: undeclared args {sorted(given - set(declared))}"

@@ -1,13 +1,15 @@
 # onepacs.baseline agent: runs generic read/write ops on a Windows host and reports them as one JSON document.
 #
-# The controller sends this file on stdin; its bootstrap dot-sources it and calls
+# The controller sends this file, followed by agent/<area>.ps1 for each area its request uses, on stdin; the
+# bootstrap dot-sources them and calls
 #     Invoke-OnePacsAgent -RequestJson '{"v": 1, "ops": [{"op": "registry.get", ...}, ...]}'
 # The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/protocol.yml.
 #
 # Rules this file keeps, and why:
 # - Windows PowerShell 5.1 syntax only (Server 2016 and Windows 10 ship nothing newer), pure ASCII (stdin is ASCII).
-# - Only function definitions and the one handler table at script level, so dot-sourcing has no side effects and
-#   tests can read the table by parsing this file with tree-sitter-powershell.
+# - Only function definitions at script level, so dot-sourcing has no side effects. Handlers are found by name
+#   (Get-OnePacsOpHandler), so tests can check them against protocol.yml by parsing with tree-sitter-powershell.
+# - Helpers used by more than one area live here; an area file holds its handlers and helpers only it uses.
 # - No policy: the agent reads and writes primitives; every decision is made (and unit-tested) in Python.
 # - Locale-independent: never parse the text output of a command; use CIM, the registry and exit codes.
 # - One op's failure never affects another: each runs in its own try/catch and becomes a result.
@@ -87,11 +89,10 @@ function Invoke-OnePacsOp {
             Stop-OnePacsOp -Code 'invalid_argument' -Message 'an op must be a JSON object'
         }
         $name = Get-OnePacsArg -Op $Op -Name 'op' -Type 'string'
-        # -ccontains: op names are exact; a PowerShell hashtable would otherwise match them case-insensitively.
-        if (-not ($OnePacsOpHandlers.Keys -ccontains $name)) {
+        $handler = Get-OnePacsOpHandler -Name $name
+        if ($null -eq $handler) {
             return [ordered]@{ ok = $false; code = 'unknown_op'; error = "this agent has no handler for op '$name'" }
         }
-        $handler = $OnePacsOpHandlers[$name]
         $value = & $handler -Op $Op
         return [ordered]@{ ok = $true; value = $value }
     }
@@ -103,6 +104,27 @@ function Invoke-OnePacsOp {
             error = [string]$errorRecord.Exception.Message
         }
     }
+}
+
+function Get-OnePacsOpHandler {
+    # Op '<area>.<verb_words>' is handled by function Invoke-Op<Area><VerbWords> in agent/<area>.ps1, e.g.
+    # 'registry.get' -> Invoke-OpRegistryGet, 'defender.add_exclusion' -> Invoke-OpDefenderAddExclusion. Names are
+    # matched exactly (-cmatch), so only well-formed op names can reach a function; $null when none exists.
+    param([string]$Name)
+    if ($Name -cnotmatch '^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$') {
+        return $null
+    }
+    $words = foreach ($word in ($Name -split '[._]')) {
+        if ($word) {
+            $word.Substring(0, 1).ToUpperInvariant() + $word.Substring(1)
+        }
+    }
+    $function = 'Invoke-Op' + ($words -join '')
+    $command = Get-Command -Name $function -CommandType Function -ErrorAction SilentlyContinue
+    if ($null -eq $command) {
+        return $null
+    }
+    return $function
 }
 
 function Stop-OnePacsOp {
@@ -331,7 +353,8 @@ function Write-OnePacsResponse {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# Registry: the .NET API rather than the registry provider, for exact value kinds and unexpanded REG_EXPAND_SZ.
+# Registry access shared by every area: the .NET API rather than the registry provider, for exact value kinds and
+# unexpanded REG_EXPAND_SZ.
 
 function Resolve-OnePacsRegistryPath {
     # Splits a provider path ("HKLM:\SOFTWARE\X", "Registry::HKEY_LOCAL_MACHINE\SOFTWARE\X") into hive and subkey.
@@ -502,70 +525,6 @@ function ConvertTo-OnePacsRegistryData {
     return @{ Kind = $kind; Data = $bits }
 }
 
-function Invoke-OpRegistryGet {
-    param($Op)
-    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
-    return Read-OnePacsRegistryValue -Path $path -Name $name
-}
-
-function Invoke-OpRegistrySet {
-    param($Op)
-    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
-    $type = Get-OnePacsArg -Op $Op -Name 'type' -Type 'string'
-    $data = Get-OnePacsArg -Op $Op -Name 'data' -Type 'any'
-    $converted = ConvertTo-OnePacsRegistryData -Type $type -Data $data
-    $location = Resolve-OnePacsRegistryPath -Path $path
-    $hiveKey = Open-OnePacsRegistryHive -Hive $location.Hive
-    try {
-        # CreateSubKey opens the key when it exists and creates the whole missing path otherwise.
-        $key = $hiveKey.CreateSubKey($location.SubKey, [Microsoft.Win32.RegistryKeyPermissionCheck]::ReadWriteSubTree)
-        try {
-            $key.SetValue($name, $converted.Data, $converted.Kind)
-        }
-        finally {
-            $key.Close()
-        }
-    }
-    finally {
-        $hiveKey.Close()
-    }
-    return Read-OnePacsRegistryValue -Path $path -Name $name
-}
-
-function Invoke-OpRegistryRemove {
-    param($Op)
-    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
-    $before = Read-OnePacsRegistryValue -Path $path -Name $name
-    # Open for writing only when there is something to delete: removing an absent value must succeed even where
-    # the caller may only read the key.
-    if ($before['exists']) {
-        $location = Resolve-OnePacsRegistryPath -Path $path
-        $hiveKey = Open-OnePacsRegistryHive -Hive $location.Hive
-        try {
-            $key = $hiveKey.OpenSubKey($location.SubKey, $true)
-            if ($null -ne $key) {
-                try {
-                    $key.DeleteValue($name, $false)
-                }
-                finally {
-                    $key.Close()
-                }
-            }
-        }
-        finally {
-            $hiveKey.Close()
-        }
-    }
-    $after = Read-OnePacsRegistryValue -Path $path -Name $name
-    return [ordered]@{ existed = [bool]$before['exists']; exists = [bool]$after['exists'] }
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# System facts
-
 function Get-OnePacsRegistryData {
     # The data of one registry value, or $Default when the key or value is absent.
     param([string]$Path, [string]$Name, $Default)
@@ -574,267 +533,4 @@ function Get-OnePacsRegistryData {
         return $Default
     }
     return $value['data']
-}
-
-function Get-OnePacsMachineSid {
-    # The local account domain SID, taken from a local account's SID (RID 500, the built-in Administrator, when
-    # present): account names are localised, SIDs are not. "" when the host has no local accounts (a domain
-    # controller).
-    $sids = [System.Collections.Generic.List[string]]::new()
-    $accounts = @(Get-CimInstance -ClassName 'Win32_UserAccount' -Filter 'LocalAccount = TRUE' -ErrorAction Stop)
-    foreach ($account in $accounts) {
-        $sids.Add([string]$account.SID)
-    }
-    foreach ($sid in $sids) {
-        if ($sid -match '^(S-1-5-21-\d+-\d+-\d+)-500$') {
-            return $Matches[1]
-        }
-    }
-    foreach ($sid in $sids) {
-        if ($sid -match '^(S-1-5-21-\d+-\d+-\d+)-\d+$') {
-            return $Matches[1]
-        }
-    }
-    return ''
-}
-
-function Test-OnePacsVirtualModel {
-    # A virtual machine, recognised by the model and manufacturer its hypervisor reports (Hyper-V and Azure
-    # "Virtual Machine", VMware, VirtualBox, KVM/QEMU, Xen, Amazon EC2, Google, Parallels, Nutanix AHV, oVirt).
-    # Win32_ComputerSystem.HypervisorPresent is deliberately not used: it is also true on physical machines that
-    # run Hyper-V or virtualization-based security (the Windows 11 default).
-    param([string]$Manufacturer, [string]$Model)
-    $pattern = 'virtual|vmware|kvm|qemu|bochs|xen|amazon ec2|google|parallels|nutanix|ovirt|rhev|openstack'
-    return ("$Manufacturer $Model" -match $pattern)
-}
-
-function Invoke-OpSystemInfo {
-    param($Op)
-    $os = Get-CimInstance -ClassName 'Win32_OperatingSystem' -ErrorAction Stop
-    $computer = Get-CimInstance -ClassName 'Win32_ComputerSystem' -ErrorAction Stop
-    $currentVersion = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
-    $displayVersion = Get-OnePacsRegistryData -Path $currentVersion -Name 'DisplayVersion' -Default ''
-    if (-not $displayVersion) {
-        # Builds before 20H2 have only ReleaseId.
-        $displayVersion = Get-OnePacsRegistryData -Path $currentVersion -Name 'ReleaseId' -Default ''
-    }
-    $architecture = '32-bit'
-    if ([System.Environment]::Is64BitOperatingSystem) {
-        $architecture = '64-bit'
-    }
-    $manufacturer = ([string]$computer.Manufacturer).Trim()
-    $model = ([string]$computer.Model).Trim()
-    $editionId = Get-OnePacsRegistryData -Path $currentVersion -Name 'EditionID' -Default ''
-    $installationType = Get-OnePacsRegistryData -Path $currentVersion -Name 'InstallationType' -Default ''
-    $currentBuild = Get-OnePacsRegistryData -Path $currentVersion -Name 'CurrentBuildNumber' -Default ''
-    $ubr = Get-OnePacsRegistryData -Path $currentVersion -Name 'UBR' -Default 0
-    return [ordered]@{
-        computer_name = [string]$computer.Name
-        os_caption = ([string]$os.Caption).Trim()
-        product_type = [int]$os.ProductType
-        edition_id = [string]$editionId
-        installation_type = [string]$installationType
-        current_build = [string]$currentBuild
-        ubr = [long]$ubr
-        display_version = [string]$displayVersion
-        architecture = $architecture
-        is_virtual = [bool](Test-OnePacsVirtualModel -Manufacturer $manufacturer -Model $model)
-        manufacturer = $manufacturer
-        model = $model
-        machine_sid = [string](Get-OnePacsMachineSid)
-        part_of_domain = [bool]$computer.PartOfDomain
-        domain = [string]$computer.Domain
-        powershell_version = [string]$PSVersionTable.PSVersion
-        language_mode = [string]$ExecutionContext.SessionState.LanguageMode
-    }
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# Power: read through CIM (root\cimv2\power), write through powercfg.exe and judge it by its exit code only.
-
-function Get-OnePacsActivePowerScheme {
-    # Returns @{ Scheme = guid; Name = localised display name } of the active power plan.
-    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerPlan'; Filter = 'IsActive = TRUE' }
-    $plans = @(Get-CimInstance @query -ErrorAction Stop)
-    if ($plans.Count -eq 0) {
-        Stop-OnePacsOp -Code 'not_found' -Message 'no active power scheme'
-    }
-    # InstanceID looks like "Microsoft:PowerPlan\{381b4222-f694-41f0-9685-ff5bb260df2e}".
-    $match = [regex]::Match([string]$plans[0].InstanceID, '\{([0-9A-Fa-f-]{36})\}')
-    if (-not $match.Success) {
-        Stop-OnePacsOp -Code 'failed' -Message ('unexpected Win32_PowerPlan InstanceID ' + $plans[0].InstanceID)
-    }
-    return @{ Scheme = $match.Groups[1].Value.ToLowerInvariant(); Name = [string]$plans[0].ElementName }
-}
-
-function Get-OnePacsPowerIndexes {
-    # Returns a table "ac|dc\{setting}" -> index value for every setting of one scheme, from one CIM query.
-    # Win32_PowerSettingDataIndex InstanceIDs look like "Microsoft:PowerSettingDataIndex\{scheme}\AC\{setting}".
-    param([string]$Scheme)
-    $indexes = @{}
-    $filter = "InstanceID LIKE '%{" + $Scheme + "}%'"
-    $prefix = ('Microsoft:PowerSettingDataIndex\{' + $Scheme + '}\').ToLowerInvariant()
-    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerSettingDataIndex'; Filter = $filter }
-    foreach ($index in @(Get-CimInstance @query -ErrorAction Stop)) {
-        $id = ([string]$index.InstanceID).ToLowerInvariant()
-        if ($id.StartsWith($prefix, [System.StringComparison]::Ordinal)) {
-            $indexes[$id.Substring($prefix.Length)] = [long]$index.SettingIndexValue
-        }
-    }
-    return $indexes
-}
-
-function Get-OnePacsPowerIndexKey {
-    param([string]$Source, [string]$Setting)
-    return ($Source + '\{' + $Setting + '}')
-}
-
-function Get-OnePacsHibernateEnabled {
-    # HibernateEnabled is what powercfg /hibernate writes; HibernateEnabledDefault stands in until it is written.
-    $power = 'HKLM:\SYSTEM\CurrentControlSet\Control\Power'
-    $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabled' -Default $null
-    if ($null -eq $enabled) {
-        $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabledDefault' -Default 0
-    }
-    return ($enabled -is [long]) -and ($enabled -ne 0)
-}
-
-function Invoke-OnePacsPowercfg {
-    # Runs powercfg.exe and returns its exit code. Its text output is localised, so it is discarded unread.
-    param([string[]]$ArgumentList)
-    $powercfg = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'powercfg.exe'
-    if (-not (Test-Path -LiteralPath $powercfg -PathType Leaf)) {
-        Stop-OnePacsOp -Code 'not_supported' -Message "$powercfg is missing"
-    }
-    # Windows PowerShell 5.1 turns native stderr lines into error records; under 'Stop' they would abort the op.
-    $ErrorActionPreference = 'Continue'
-    $null = & $powercfg @ArgumentList 2>&1
-    return [int]$LASTEXITCODE
-}
-
-function Test-OnePacsElevated {
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
-    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-}
-
-function Invoke-OpPowerQuery {
-    param($Op)
-    $settings = Get-OnePacsArg -Op $Op -Name 'settings' -Type 'list'
-    $asked = [System.Collections.Generic.List[object]]::new()
-    foreach ($entry in $settings) {
-        if (-not ($entry -is [System.Management.Automation.PSCustomObject])) {
-            $message = 'each of settings must be {"subgroup": guid, "setting": guid}'
-            Stop-OnePacsOp -Code 'invalid_argument' -Message $message
-        }
-        $subgroup = Get-OnePacsArg -Op $entry -Name 'subgroup' -Type 'string'
-        $setting = Get-OnePacsArg -Op $entry -Name 'setting' -Type 'string'
-        $asked.Add(@{
-            Subgroup = ConvertTo-OnePacsGuid -Text $subgroup -Name 'subgroup'
-            Setting = ConvertTo-OnePacsGuid -Text $setting -Name 'setting'
-        })
-    }
-    $active = Get-OnePacsActivePowerScheme
-    $values = [System.Collections.ArrayList]::new()
-    if ($asked.Count -gt 0) {
-        $indexes = Get-OnePacsPowerIndexes -Scheme $active.Scheme
-        foreach ($item in $asked) {
-            $null = $values.Add([ordered]@{
-                subgroup = $item.Subgroup
-                setting = $item.Setting
-                ac = $indexes[(Get-OnePacsPowerIndexKey -Source 'ac' -Setting $item.Setting)]
-                dc = $indexes[(Get-OnePacsPowerIndexKey -Source 'dc' -Setting $item.Setting)]
-            })
-        }
-    }
-    return [ordered]@{
-        scheme = $active.Scheme
-        scheme_name = $active.Name
-        values = $values
-        hibernate_enabled = [bool](Get-OnePacsHibernateEnabled)
-    }
-}
-
-function Invoke-OpPowerSet {
-    param($Op)
-    $subgroup = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'subgroup' -Type 'string') -Name 'subgroup'
-    $setting = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'setting' -Type 'string') -Name 'setting'
-    # Power setting indexes are DWORDs.
-    $ac = Get-OnePacsRangedInteger -Op $Op -Name 'ac' -Minimum 0 -Maximum 4294967295 -Optional
-    $dc = Get-OnePacsRangedInteger -Op $Op -Name 'dc' -Minimum 0 -Maximum 4294967295 -Optional
-    if ($null -eq $ac -and $null -eq $dc) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "power.set needs 'ac', 'dc' or both"
-    }
-    $acKey = Get-OnePacsPowerIndexKey -Source 'ac' -Setting $setting
-    $dcKey = Get-OnePacsPowerIndexKey -Source 'dc' -Setting $setting
-    $active = Get-OnePacsActivePowerScheme
-    # powercfg's exit code cannot tell an unknown setting from other failures; CIM can, before anything changes.
-    $before = Get-OnePacsPowerIndexes -Scheme $active.Scheme
-    if (-not ($before.ContainsKey($acKey) -or $before.ContainsKey($dcKey))) {
-        Stop-OnePacsOp -Code 'not_found' -Message "the active power scheme has no setting $setting"
-    }
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-    $commands = [System.Collections.Generic.List[object]]::new()
-    if ($null -ne $ac) {
-        $index = $ac.ToString('0', $invariant)
-        $commands.Add([string[]]@('/setacvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
-    }
-    if ($null -ne $dc) {
-        $index = $dc.ToString('0', $invariant)
-        $commands.Add([string[]]@('/setdcvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
-    }
-    # Changes to the active scheme take effect only once it is set active again.
-    $commands.Add([string[]]@('/setactive', 'SCHEME_CURRENT'))
-    foreach ($arguments in $commands) {
-        $exitCode = Invoke-OnePacsPowercfg -ArgumentList $arguments
-        if ($exitCode -ne 0) {
-            $message = 'powercfg.exe ' + ($arguments -join ' ') + " exited with code $exitCode"
-            Stop-OnePacsOp -Code 'failed' -Message $message
-        }
-    }
-    $after = Get-OnePacsPowerIndexes -Scheme $active.Scheme
-    return [ordered]@{
-        scheme = $active.Scheme
-        subgroup = $subgroup
-        setting = $setting
-        ac = $after[$acKey]
-        dc = $after[$dcKey]
-    }
-}
-
-function Invoke-OpPowerHibernate {
-    param($Op)
-    $enabled = Get-OnePacsArg -Op $Op -Name 'enabled' -Type 'bool'
-    # powercfg needs elevation; checking first keeps access_denied apart from a host that cannot hibernate.
-    if (-not (Test-OnePacsElevated)) {
-        Stop-OnePacsOp -Code 'access_denied' -Message 'powercfg.exe /hibernate needs an elevated administrator'
-    }
-    $state = 'off'
-    if ($enabled) {
-        $state = 'on'
-    }
-    $exitCode = Invoke-OnePacsPowercfg -ArgumentList @('/hibernate', $state)
-    if ($exitCode -ne 0) {
-        $code = 'failed'
-        if ($enabled) {
-            # Elevated and still refused: the firmware or hypervisor offers no S4 sleep state.
-            $code = 'not_supported'
-        }
-        Stop-OnePacsOp -Code $code -Message "powercfg.exe /hibernate $state exited with code $exitCode"
-    }
-    return [ordered]@{ hibernate_enabled = [bool](Get-OnePacsHibernateEnabled) }
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# Dispatch: op name -> handler function. The only script-level statement besides function definitions; the
-# contract test reads its keys by parsing this file and compares them with protocol.yml.
-
-$OnePacsOpHandlers = @{
-    'system.info' = 'Invoke-OpSystemInfo'
-    'registry.get' = 'Invoke-OpRegistryGet'
-    'registry.set' = 'Invoke-OpRegistrySet'
-    'registry.remove' = 'Invoke-OpRegistryRemove'
-    'power.query' = 'Invoke-OpPowerQuery'
-    'power.set' = 'Invoke-OpPowerSet'
-    'power.hibernate' = 'Invoke-OpPowerHibernate'
 }

@@ -1,0 +1,178 @@
+# onepacs.baseline agent, power ops. Sent after core.ps1 only when a request holds power.* ops.
+# Handlers are found by name: op 'power.<verb>' runs function Invoke-OpPower<Verb> (see core.ps1).
+
+# ---------------------------------------------------------------------------------------------------------------
+# Power: read through CIM (root\cimv2\power), write through powercfg.exe and judge it by its exit code only.
+
+function Get-OnePacsActivePowerScheme {
+    # Returns @{ Scheme = guid; Name = localised display name } of the active power plan.
+    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerPlan'; Filter = 'IsActive = TRUE' }
+    $plans = @(Get-CimInstance @query -ErrorAction Stop)
+    if ($plans.Count -eq 0) {
+        Stop-OnePacsOp -Code 'not_found' -Message 'no active power scheme'
+    }
+    # InstanceID looks like "Microsoft:PowerPlan\{381b4222-f694-41f0-9685-ff5bb260df2e}".
+    $match = [regex]::Match([string]$plans[0].InstanceID, '\{([0-9A-Fa-f-]{36})\}')
+    if (-not $match.Success) {
+        Stop-OnePacsOp -Code 'failed' -Message ('unexpected Win32_PowerPlan InstanceID ' + $plans[0].InstanceID)
+    }
+    return @{ Scheme = $match.Groups[1].Value.ToLowerInvariant(); Name = [string]$plans[0].ElementName }
+}
+
+function Get-OnePacsPowerIndexes {
+    # Returns a table "ac|dc\{setting}" -> index value for every setting of one scheme, from one CIM query.
+    # Win32_PowerSettingDataIndex InstanceIDs look like "Microsoft:PowerSettingDataIndex\{scheme}\AC\{setting}".
+    param([string]$Scheme)
+    $indexes = @{}
+    $filter = "InstanceID LIKE '%{" + $Scheme + "}%'"
+    $prefix = ('Microsoft:PowerSettingDataIndex\{' + $Scheme + '}\').ToLowerInvariant()
+    $query = @{ Namespace = 'root\cimv2\power'; ClassName = 'Win32_PowerSettingDataIndex'; Filter = $filter }
+    foreach ($index in @(Get-CimInstance @query -ErrorAction Stop)) {
+        $id = ([string]$index.InstanceID).ToLowerInvariant()
+        if ($id.StartsWith($prefix, [System.StringComparison]::Ordinal)) {
+            $indexes[$id.Substring($prefix.Length)] = [long]$index.SettingIndexValue
+        }
+    }
+    return $indexes
+}
+
+function Get-OnePacsPowerIndexKey {
+    param([string]$Source, [string]$Setting)
+    return ($Source + '\{' + $Setting + '}')
+}
+
+function Get-OnePacsHibernateEnabled {
+    # HibernateEnabled is what powercfg /hibernate writes; HibernateEnabledDefault stands in until it is written.
+    $power = 'HKLM:\SYSTEM\CurrentControlSet\Control\Power'
+    $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabled' -Default $null
+    if ($null -eq $enabled) {
+        $enabled = Get-OnePacsRegistryData -Path $power -Name 'HibernateEnabledDefault' -Default 0
+    }
+    return ($enabled -is [long]) -and ($enabled -ne 0)
+}
+
+function Invoke-OnePacsPowercfg {
+    # Runs powercfg.exe and returns its exit code. Its text output is localised, so it is discarded unread.
+    param([string[]]$ArgumentList)
+    $powercfg = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'powercfg.exe'
+    if (-not (Test-Path -LiteralPath $powercfg -PathType Leaf)) {
+        Stop-OnePacsOp -Code 'not_supported' -Message "$powercfg is missing"
+    }
+    # Windows PowerShell 5.1 turns native stderr lines into error records; under 'Stop' they would abort the op.
+    $ErrorActionPreference = 'Continue'
+    $null = & $powercfg @ArgumentList 2>&1
+    return [int]$LASTEXITCODE
+}
+
+function Test-OnePacsElevated {
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
+    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Invoke-OpPowerQuery {
+    param($Op)
+    $settings = Get-OnePacsArg -Op $Op -Name 'settings' -Type 'list'
+    $asked = [System.Collections.Generic.List[object]]::new()
+    foreach ($entry in $settings) {
+        if (-not ($entry -is [System.Management.Automation.PSCustomObject])) {
+            $message = 'each of settings must be {"subgroup": guid, "setting": guid}'
+            Stop-OnePacsOp -Code 'invalid_argument' -Message $message
+        }
+        $subgroup = Get-OnePacsArg -Op $entry -Name 'subgroup' -Type 'string'
+        $setting = Get-OnePacsArg -Op $entry -Name 'setting' -Type 'string'
+        $asked.Add(@{
+            Subgroup = ConvertTo-OnePacsGuid -Text $subgroup -Name 'subgroup'
+            Setting = ConvertTo-OnePacsGuid -Text $setting -Name 'setting'
+        })
+    }
+    $active = Get-OnePacsActivePowerScheme
+    $values = [System.Collections.ArrayList]::new()
+    if ($asked.Count -gt 0) {
+        $indexes = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+        foreach ($item in $asked) {
+            $null = $values.Add([ordered]@{
+                subgroup = $item.Subgroup
+                setting = $item.Setting
+                ac = $indexes[(Get-OnePacsPowerIndexKey -Source 'ac' -Setting $item.Setting)]
+                dc = $indexes[(Get-OnePacsPowerIndexKey -Source 'dc' -Setting $item.Setting)]
+            })
+        }
+    }
+    return [ordered]@{
+        scheme = $active.Scheme
+        scheme_name = $active.Name
+        values = $values
+        hibernate_enabled = [bool](Get-OnePacsHibernateEnabled)
+    }
+}
+
+function Invoke-OpPowerSet {
+    param($Op)
+    $subgroup = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'subgroup' -Type 'string') -Name 'subgroup'
+    $setting = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'setting' -Type 'string') -Name 'setting'
+    # Power setting indexes are DWORDs.
+    $ac = Get-OnePacsRangedInteger -Op $Op -Name 'ac' -Minimum 0 -Maximum 4294967295 -Optional
+    $dc = Get-OnePacsRangedInteger -Op $Op -Name 'dc' -Minimum 0 -Maximum 4294967295 -Optional
+    if ($null -eq $ac -and $null -eq $dc) {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "power.set needs 'ac', 'dc' or both"
+    }
+    $acKey = Get-OnePacsPowerIndexKey -Source 'ac' -Setting $setting
+    $dcKey = Get-OnePacsPowerIndexKey -Source 'dc' -Setting $setting
+    $active = Get-OnePacsActivePowerScheme
+    # powercfg's exit code cannot tell an unknown setting from other failures; CIM can, before anything changes.
+    $before = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+    if (-not ($before.ContainsKey($acKey) -or $before.ContainsKey($dcKey))) {
+        Stop-OnePacsOp -Code 'not_found' -Message "the active power scheme has no setting $setting"
+    }
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $commands = [System.Collections.Generic.List[object]]::new()
+    if ($null -ne $ac) {
+        $index = $ac.ToString('0', $invariant)
+        $commands.Add([string[]]@('/setacvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
+    }
+    if ($null -ne $dc) {
+        $index = $dc.ToString('0', $invariant)
+        $commands.Add([string[]]@('/setdcvalueindex', 'SCHEME_CURRENT', $subgroup, $setting, $index))
+    }
+    # Changes to the active scheme take effect only once it is set active again.
+    $commands.Add([string[]]@('/setactive', 'SCHEME_CURRENT'))
+    foreach ($arguments in $commands) {
+        $exitCode = Invoke-OnePacsPowercfg -ArgumentList $arguments
+        if ($exitCode -ne 0) {
+            $message = 'powercfg.exe ' + ($arguments -join ' ') + " exited with code $exitCode"
+            Stop-OnePacsOp -Code 'failed' -Message $message
+        }
+    }
+    $after = Get-OnePacsPowerIndexes -Scheme $active.Scheme
+    return [ordered]@{
+        scheme = $active.Scheme
+        subgroup = $subgroup
+        setting = $setting
+        ac = $after[$acKey]
+        dc = $after[$dcKey]
+    }
+}
+
+function Invoke-OpPowerHibernate {
+    param($Op)
+    $enabled = Get-OnePacsArg -Op $Op -Name 'enabled' -Type 'bool'
+    # powercfg needs elevation; checking first keeps access_denied apart from a host that cannot hibernate.
+    if (-not (Test-OnePacsElevated)) {
+        Stop-OnePacsOp -Code 'access_denied' -Message 'powercfg.exe /hibernate needs an elevated administrator'
+    }
+    $state = 'off'
+    if ($enabled) {
+        $state = 'on'
+    }
+    $exitCode = Invoke-OnePacsPowercfg -ArgumentList @('/hibernate', $state)
+    if ($exitCode -ne 0) {
+        $code = 'failed'
+        if ($enabled) {
+            # Elevated and still refused: the firmware or hypervisor offers no S4 sleep state.
+            $code = 'not_supported'
+        }
+        Stop-OnePacsOp -Code $code -Message "powercfg.exe /hibernate $state exited with code $exitCode"
+    }
+    return [ordered]@{ hibernate_enabled = [bool](Get-OnePacsHibernateEnabled) }
+}
