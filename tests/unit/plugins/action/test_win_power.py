@@ -26,6 +26,7 @@ def run_action(connection, args=None, check_mode=False, diff=False):
     ansible_connection.exec_command.side_effect = connection.exec_command
     ansible_connection._shell.tmpdir = None
     action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = "onepacs.baseline.win_power"  # set by Ansible's plugin loader in a real run
     return action.run(task_vars={"inventory_hostname": HOST})
 
 
@@ -118,7 +119,7 @@ def test_expired_exception_fails_with_a_warning(fresh):
         ),
         ({"standby_timeout_ac_minutes": -1}, "standby_timeout_ac_minutes: must be 0 (never)"),
         ({"only": ["PWR-1"]}, "only: 'PWR-1' is not a control id of the catalog"),
-        ({"hibernate": False}, "Unsupported parameters for (win_power) module: hibernate"),
+        ({"hibernate": False}, "Unsupported parameters for (onepacs.baseline.win_power) module: hibernate"),
         ({"fast_startup": "sometimes"}, "fast_startup"),
     ],
 )
