@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ._area import Area, InvalidOptionError
+from ._area import Area, Connection, InvalidOptionError
 from ._catalog import Catalog, Control, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
@@ -22,6 +22,8 @@ from ._records import ControlRecord, Status, summarize
 from ._transport import AgentError, OpResult, run_ops
 
 SYSTEM_INFO_KEY = "__system_info"
+#: ansible_facts key win_host_facts sets; its "system" entry is the system.info op's value.
+HOST_FACTS_KEY = "onepacs_host"
 
 
 def _module_controls(catalog: Catalog, module: str, selected: set[str], baseline: str | None) -> list[Control]:
@@ -76,6 +78,17 @@ class ControlAction(ActionBase):
     def _run_ops(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
         return run_ops(self._connection.exec_command, host, ops)
 
+    def _connection_option(self, name: str) -> Any:
+        try:
+            return self._connection.get_option(name)
+        except (KeyError, AnsibleError):  # the connection plugin has no such option
+            return None
+
+    def _connection_info(self) -> Connection:
+        port = self._connection_option("port")
+        user = self._connection_option("remote_user")
+        return Connection(user=str(user) if user else None, port=int(port) if port else None)
+
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
@@ -84,7 +97,7 @@ class ControlAction(ActionBase):
 
         _, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
         try:
-            area = self.AREA(params)
+            area = self.AREA(params, self._connection_info())
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())
         except (InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
@@ -95,7 +108,8 @@ class ControlAction(ActionBase):
         wanted = {control.id for control in controls}
 
         probe = area.probe_ops()
-        if _needs_host_profile(controls):
+        known_system = (task_vars.get("ansible_facts") or {}).get(HOST_FACTS_KEY, {}).get("system")
+        if known_system is None and _needs_host_profile(controls):
             probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
         try:
             probe_results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
@@ -103,10 +117,13 @@ class ControlAction(ActionBase):
             records = _error_records(controls, exc.cause)
             return self._finish(result, records, [], None, failed_msg=str(exc))
 
-        host_profile = HostProfile()
+        host_profile = HostProfile.from_system_info(known_system) if known_system else HostProfile()
         system_info = probe_results.pop(SYSTEM_INFO_KEY, None)
         if system_info is not None and system_info.ok:
             host_profile = HostProfile.from_system_info(system_info.value)
+        facts = area.facts(probe_results)
+        if facts is not None:
+            result["ansible_facts"] = facts
 
         findings = [finding for finding in area.evaluate(probe_results) if finding.control_id in wanted]
         policy = Policy(

@@ -92,6 +92,11 @@ def decide_one(control: Control, finding: Finding, policy: Policy) -> Decision:
         return Decision(control, finding, Status.EXCEPTED, exception.describe())
     expiry_note = f"exception expired on {exception.expires.isoformat()}" if expired and exception else ""
 
+    if finding.outcome is Outcome.ATTESTED:
+        return Decision(control, finding, Status.MANUAL_ATTESTED, finding.message)
+    if finding.outcome is Outcome.UNATTESTED:
+        return Decision(control, finding, Status.MANUAL_MISSING, finding.message)
+
     if finding.outcome is Outcome.COMPLIANT:
         warnings = (f"{control.id}: {expiry_note}; the host complies, the exception can be removed",) if expired else ()
         return Decision(control, finding, Status.PASS, finding.message or "compliant", warnings=warnings)

@@ -37,6 +37,9 @@ class Outcome(StrEnum):
     DRIFTED = "drifted"
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"
+    # Manual controls: a current attestation in inventory, or none (missing or expired).
+    ATTESTED = "attested"
+    UNATTESTED = "unattested"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class Finding:
     @classmethod
     def error(cls, control_id: str, message: str, expected: Any = None) -> Finding:
         return cls(control_id=control_id, outcome=Outcome.ERROR, expected=expected, message=message)
+
+    @classmethod
+    def manual(cls, control_id: str, *, attested: bool, expected: Any, actual: Any, message: str) -> Finding:
+        outcome = Outcome.ATTESTED if attested else Outcome.UNATTESTED
+        return cls(control_id=control_id, outcome=outcome, expected=expected, actual=actual, message=message)
 
     @classmethod
     def not_applicable(cls, control_id: str, reason: str, expected: Any = None) -> Finding:
