@@ -18,6 +18,7 @@ from ._catalog import Catalog, Control, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
+from ._findings import Change
 from ._records import ControlRecord, Status, summarize
 from ._transport import AgentError, OpResult, run_ops
 
@@ -77,6 +78,14 @@ class ControlAction(ActionBase):
 
     def _run_ops(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
         return run_ops(self._connection.exec_command, host, ops)
+
+    def _apply_changes(self, host: str, changes: Sequence[Change], task_vars: dict[str, Any]) -> list[OpResult]:
+        """Send the changes in one round trip, one result per change, in order.
+
+        A module whose fix needs controller work between two host steps (BitLocker: escrow the recovery password
+        before protection goes on) overrides this; it must still return one result per change.
+        """
+        return self._run_ops(host, [change.op for change in changes])
 
     def _connection_option(self, name: str) -> Any:
         try:
@@ -142,7 +151,7 @@ class ControlAction(ActionBase):
         changes = pending_changes(decisions)
         if changes:
             try:
-                apply_results = self._run_ops(host, [change.op for change in changes])
+                apply_results = self._apply_changes(host, changes, task_vars)
             except AgentError as exc:
                 apply_error = exc.cause
             except AnsibleConnectionFailure as exc:
