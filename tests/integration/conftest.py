@@ -7,7 +7,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+
 from winlab.fleet import LabClient, running_lab
+
 
 @pytest.fixture
 def start_lab(tmp_path: Path) -> Iterator[Callable[..., LabClient]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from playbook import run_playbook
 
 pytestmark = pytest.mark.integration
