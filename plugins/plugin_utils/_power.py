@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from ._area import Area, InvalidOptionError
 from ._findings import Change, Finding
+from ._registry_settings import Missing, RegistrySetting, compare_settings
 from ._transport import OpResult
 
 SUB_SLEEP = "238c9fa8-0aad-41ed-83f4-97be242c8f20"
@@ -26,14 +27,6 @@ OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def _registry_dword(path: str, name: str, data: int) -> dict[str, Any]:
-    return {"op": "registry.set", "path": path, "name": name, "type": "DWord", "data": data}
-
-
-def _registry_data(value: Any) -> Any:
-    return value["data"] if value["exists"] else None
-
-
 class PowerArea(Area):
     module: ClassVar[str] = "win_power"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
@@ -42,11 +35,30 @@ class PowerArea(Area):
         if self.params["standby_timeout_ac_minutes"] < 0:
             raise InvalidOptionError("standby_timeout_ac_minutes: must be 0 (never) or a positive number of minutes")
 
+    def _standby_policy(self) -> RegistrySetting:
+        # Absent, the policy leaves the active scheme in charge.
+        return RegistrySetting(
+            STANDBY_POLICY_KEY,
+            STANDBY_POLICY_VALUE,
+            wanted=self.params["standby_timeout_ac_minutes"] * 60,
+            missing=Missing.COMPLIANT,
+            label="standby timeout on AC, group policy (seconds)",
+        )
+
+    def _hiberboot(self) -> RegistrySetting:
+        return RegistrySetting(
+            HIBERBOOT_KEY,
+            HIBERBOOT_VALUE,
+            wanted=int(self.params["fast_startup"]),
+            default=HIBERBOOT_DEFAULT,
+            default_label="on",
+        )
+
     def probe_ops(self) -> dict[str, dict[str, Any]]:
         return {
             "power": {"op": "power.query", "settings": [{"subgroup": SUB_SLEEP, "setting": STANDBY_IDLE}]},
-            "standby_policy": {"op": "registry.get", "path": STANDBY_POLICY_KEY, "name": STANDBY_POLICY_VALUE},
-            "hiberboot": {"op": "registry.get", "path": HIBERBOOT_KEY, "name": HIBERBOOT_VALUE},
+            "standby_policy": self._standby_policy().probe_op(),
+            "hiberboot": self._hiberboot().probe_op(),
         }
 
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
@@ -62,7 +74,8 @@ class PowerArea(Area):
             if not result.ok:
                 return Finding.error("PWR-01", f"could not read the standby timeout: {result.describe_error()}", wanted)
         scheme_value = power.value["values"][0]["ac"]
-        policy_value = _registry_data(policy.value)
+        policy_reading = self._standby_policy().read(policy.value)
+        policy_value = policy_reading.data if policy_reading.exists else None
         effective = scheme_value if policy_value is None else policy_value
         source = "active power scheme" if policy_value is None else "group policy"
         changes = []
@@ -76,16 +89,9 @@ class PowerArea(Area):
                     read_back=lambda value: value["ac"],
                 )
             )
-        if policy_value is not None and policy_value != wanted:
-            changes.append(
-                Change(
-                    setting="standby timeout on AC, group policy (seconds)",
-                    before=policy_value,
-                    after=wanted,
-                    op=_registry_dword(STANDBY_POLICY_KEY, STANDBY_POLICY_VALUE, wanted),
-                    read_back=_registry_data,
-                )
-            )
+        policy_change = policy_reading.change()
+        if policy_change is not None:
+            changes.append(policy_change)
         return Finding.compare(
             "PWR-01",
             expected=wanted,
@@ -118,25 +124,8 @@ class PowerArea(Area):
         )
 
     def _fast_startup(self, hiberboot: OpResult) -> Finding:
-        wanted = int(self.params["fast_startup"])
+        setting = self._hiberboot()
         if not hiberboot.ok:
-            return Finding.error("PWR-03", f"could not read {HIBERBOOT_VALUE}: {hiberboot.describe_error()}", wanted)
-        data = _registry_data(hiberboot.value)
-        effective = HIBERBOOT_DEFAULT if data is None else data
-        shown = "not set (Windows default: on)" if data is None else data
-        return Finding.compare(
-            "PWR-03",
-            expected=wanted,
-            actual=effective,
-            compliant=effective == wanted and data is not None,
-            changes=(
-                Change(
-                    setting=HIBERBOOT_VALUE,
-                    before=data,
-                    after=wanted,
-                    op=_registry_dword(HIBERBOOT_KEY, HIBERBOOT_VALUE, wanted),
-                    read_back=_registry_data,
-                ),
-            ),
-            message=f"{HIBERBOOT_VALUE} is {shown}",
-        )
+            message = f"could not read {HIBERBOOT_VALUE}: {hiberboot.describe_error()}"
+            return Finding.error("PWR-03", message, setting.wanted)
+        return compare_settings("PWR-03", (setting,), {setting.key: hiberboot})

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.onepacs.baseline.plugins.action.win_security_options import ActionModule
+from fake_connection import SimulatedConnection
+from winlab.simulator import SimulatedHost
+
+HOST = "gw01"
+MODULE = "onepacs.baseline.win_security_options"
+PASSWORD = "Gateway2019!"  # the DefaultPassword of the server2019-fresh lab profile
+WINLOGON = r"HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon"
+ALL = ["SEC-01", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "LCK-01"]
+
+
+def run_action(connection, args=None, check_mode=False, diff=False):
+    task = MagicMock()
+    task.args = dict(args or {})
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.action = MODULE
+    play_context = MagicMock()
+    play_context.check_mode = check_mode
+    play_context.diff = diff
+    ansible_connection = MagicMock()
+    ansible_connection.exec_command.side_effect = connection.exec_command
+    ansible_connection._shell.tmpdir = None
+    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = MODULE
+    return action.run(task_vars={"inventory_hostname": HOST})
+
+
+def statuses(result):
+    return {record["id"]: record["status"] for record in result["controls"]}
+
+
+def registry_data(host, path, name):
+    response = host.execute({"v": 1, "ops": [{"op": "registry.get", "path": path, "name": name}]})
+    return response["results"][0]["value"]
+
+
+@pytest.fixture
+def fresh():
+    return SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+
+
+def test_check_mode_reports_every_drift_in_one_round_trip_and_changes_nothing(fresh):
+    before = fresh.host.snapshot()
+    result = run_action(fresh, check_mode=True)
+    assert statuses(result) == dict.fromkeys(ALL, "fail")
+    assert result["changed"] is True
+    assert len(fresh.requests) == 1
+    assert set(fresh.ops[0]) == {"registry.get"}
+    assert fresh.host.snapshot() == before
+    assert result["reboot_required"] is False
+
+
+def test_enforce_fixes_everything_then_the_next_run_is_clean(fresh):
+    result = run_action(fresh)
+    assert statuses(result) == dict.fromkeys(ALL, "fixed")
+    assert "registry.remove" in fresh.ops[1]
+    assert registry_data(fresh.host, WINLOGON, "DefaultPassword")["exists"] is False
+    assert registry_data(fresh.host, WINLOGON, "AutoAdminLogon")["data"] == "0"
+    # SMBv1 is off only after a restart, which the module never does itself.
+    assert result["reboot_required"] is True
+    smb = next(record for record in result["controls"] if record["id"] == "SEC-03")
+    assert smb["message"].endswith("takes effect after a reboot (not rebooted)")
+
+    again = run_action(fresh)
+    assert statuses(again) == dict.fromkeys(ALL, "pass")
+    assert (again["changed"], again["reboot_required"]) == (False, False)
+    assert len(fresh.requests) == 3
+
+
+def test_the_stored_password_never_appears_in_the_result_or_the_diff(fresh):
+    for check_mode in (True, False):
+        result = run_action(fresh, check_mode=check_mode, diff=True)
+        assert PASSWORD not in json.dumps(result)
+    # The first (check mode) run showed the value only as present/absent.
+    diff = run_action(SimulatedConnection(SimulatedHost.from_profile("server2019-fresh")), check_mode=True, diff=True)
+    assert diff["diff"]["before"]["SEC-02 DefaultPassword"] == "present"
+    assert diff["diff"]["after"]["SEC-02 DefaultPassword"] == "absent"
+
+
+def test_workstation_baseline_leaves_out_the_gateway_only_recovery_console_control(fresh):
+    result = run_action(fresh, {"baseline": "workstation"}, check_mode=True)
+    assert "SEC-01" not in statuses(result)
+    assert set(statuses(result)) == set(ALL) - {"SEC-01"}
+
+
+def test_inactivity_option_is_applied(fresh):
+    run_action(fresh, {"inactivity_timeout_seconds": 600, "only": ["LCK-01"]})
+    data = registry_data(
+        fresh.host, r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System", "InactivityTimeoutSecs"
+    )
+    assert data["data"] == 600
+
+
+def test_hardened_host_passes_without_a_second_round_trip():
+    connection = SimulatedConnection(SimulatedHost.from_profile("win10-22h2-hardened"))
+    result = run_action(connection)
+    assert set(statuses(result).values()) == {"pass"}
+    assert len(connection.requests) == 1
+
+
+def test_a_write_windows_refuses_is_an_error_for_that_control_only(fresh):
+    fresh.host.state["registry_access"][r"HKLM:\SYSTEM\CurrentControlSet\Control\Lsa"] = "read"
+    result = run_action(fresh)
+    assert statuses(result)["SEC-06"] == "error"
+    assert "access_denied" in next(r for r in result["controls"] if r["id"] == "SEC-06")["message"]
+    assert statuses(result)["SEC-05"] == "fixed"
+    assert result["failed"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"inactivity_timeout_seconds": 0}, "inactivity_timeout_seconds: must be between 1 and 900"),
+        ({"inactivity_timeout_seconds": "soon"}, "inactivity_timeout_seconds"),
+        ({"smb1": False}, f"Unsupported parameters for ({MODULE}) module: smb1"),
+    ],
+)
+def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
+    with pytest.raises(AnsibleActionFail) as caught:
+        run_action(fresh, args)
+    assert message in str(caught.value)
+    assert fresh.requests == []
+
+
+def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):
+    fresh.failures[0] = (1, b"", b"powershell.exe: Access is denied")
+    result = run_action(fresh)
+    assert result["failed"] is True
+    assert set(statuses(result).values()) == {"error"}
