@@ -114,7 +114,10 @@ def decide_one(control: Control, finding: Finding, policy: Policy) -> Decision:
             f"drifted; enforcement is off (would set {_describe_changes(finding.changes)})",
         )
     if policy.check_mode:
-        return Decision(control, finding, Status.FAIL, f"would set {_describe_changes(finding.changes)}", apply=True)
+        message = f"would set {_describe_changes(finding.changes)}"
+        if finding.residual:
+            message += f"; would still fail: {finding.residual}"
+        return Decision(control, finding, Status.FAIL, message, apply=True)
     return Decision(control, finding, None, "", apply=True)
 
 
@@ -180,5 +183,11 @@ def conclude(
             message = f"set {_describe_changes(decision.changes)}"
             if finding.reboot_required:
                 message += "; takes effect after a reboot (not rebooted)"
-            records.append(_record(decision, Status.FIXED, message, True, finding.expected))
+            if finding.residual:
+                # Part of the fix was refused (a lockout guard): what was set is set, the control still fails.
+                records.append(
+                    _record(decision, Status.FAIL, f"{message}; still failing: {finding.residual}", True, after)
+                )
+            else:
+                records.append(_record(decision, Status.FIXED, message, True, finding.expected))
     return records

@@ -57,6 +57,9 @@ class Finding:
     message: str = ""
     changes: tuple[Change, ...] = field(default_factory=tuple)
     reboot_required: bool = False
+    #: What stays drifted even when every change is made (a guard refused part of the fix); empty when the
+    #: changes make the control compliant.
+    residual: str = ""
 
     @classmethod
     def compare(
@@ -69,6 +72,7 @@ class Finding:
         changes: tuple[Change, ...] = (),
         message: str = "",
         reboot_required: bool = False,
+        residual: str = "",
     ) -> Finding:
         return cls(
             control_id=control_id,
@@ -78,6 +82,7 @@ class Finding:
             message=message,
             changes=() if compliant else tuple(changes),
             reboot_required=reboot_required,
+            residual="" if compliant else residual,
         )
 
     @classmethod

@@ -170,3 +170,14 @@ def test_results_map_back_to_their_controls_in_order():
 def test_unknown_control_id_in_a_finding_is_a_programming_error():
     with pytest.raises(KeyError):
         decide([drifted("NOPE-99")], CATALOG, policy())
+
+
+def test_a_partly_refused_fix_is_fail_with_what_was_set_and_what_remains():
+    finding = Finding.compare(
+        "ACC-03", expected=["a"], actual=["a", "b", "c"], compliant=False, changes=(change(),), residual="c is kept"
+    )
+    _, (checked,) = one([finding], policy(check_mode=True))
+    assert checked.message == "would set HiberbootEnabled: 1 -> 0; would still fail: c is kept"
+    _, (record,) = one([finding], policy(), [OpResult(ok=True, value={"data": 0})])
+    assert (record.status, record.changed) == (Status.FAIL, True)
+    assert record.message == "set HiberbootEnabled: 1 -> 0; still failing: c is kept"
