@@ -114,7 +114,7 @@ def decide_one(control: Control, finding: Finding, policy: Policy) -> Decision:
             f"drifted; enforcement is off (would set {_describe_changes(finding.changes)})",
         )
     if policy.check_mode:
-        message = f"would set {_describe_changes(finding.changes)}"
+        message = _with_finding(finding, f"would set {_describe_changes(finding.changes)}")
         if finding.residual:
             message += f"; would still fail: {finding.residual}"
         return Decision(control, finding, Status.FAIL, message, apply=True)
@@ -128,6 +128,11 @@ def decide(findings: Sequence[Finding], catalog: Catalog, policy: Policy) -> lis
 def pending_changes(decisions: Sequence[Decision]) -> list[Change]:
     """Changes to send in the apply round trip, in decision order (conclude() relies on that order)."""
     return [change for decision in decisions if decision.status is None for change in decision.changes]
+
+
+def _with_finding(finding: Finding, action: str) -> str:
+    """The finding's own words (what was found, notes on the fix) first, then what is or would be done."""
+    return f"{finding.message}; {action}" if finding.message else action
 
 
 def _record(decision: Decision, status: Status, message: str, changed: bool, actual: Any) -> ControlRecord:
@@ -180,7 +185,7 @@ def conclude(
         if problems:
             records.append(_record(decision, Status.ERROR, "; ".join(problems), bool(after), finding.actual))
         else:
-            message = f"set {_describe_changes(decision.changes)}"
+            message = _with_finding(finding, f"set {_describe_changes(decision.changes)}")
             if finding.reboot_required:
                 message += "; takes effect after a reboot (not rebooted)"
             if finding.residual:

@@ -54,7 +54,9 @@ def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):
     assert result["changed"] is True
     pwd05 = next(record for record in result["controls"] if record["id"] == "PWD-05")
     assert pwd05["message"] == (
-        "would set LockoutBadCount, LockoutDuration, ResetLockoutCount: {'LockoutBadCount': 10, 'LockoutDuration': "
+        "LockoutBadCount 10, LockoutDuration 10, ResetLockoutCount 10: lockout lasts 10 minutes (less than 15); the "
+        "bad-attempt counter resets after 10 minutes (less than 15); would set LockoutBadCount, LockoutDuration, "
+        "ResetLockoutCount: {'LockoutBadCount': 10, 'LockoutDuration': "
         "10, 'ResetLockoutCount': 10} -> {'LockoutBadCount': 10, 'LockoutDuration': 15, 'ResetLockoutCount': 15}"
     )
 

@@ -1,0 +1,128 @@
+"""win_services action against simulated hosts (SimulatedConnection)."""
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
+from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
+from fake_connection import SimulatedConnection
+from winlab.simulator import SimulatedHost
+
+HOST = "ws01"
+
+
+def run_action(connection, args=None, check_mode=False, diff=False):
+    task = MagicMock()
+    task.args = dict(args or {})
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.action = "onepacs.baseline.win_services"
+    play_context = MagicMock()
+    play_context.check_mode = check_mode
+    play_context.diff = diff
+    ansible_connection = MagicMock()
+    ansible_connection.exec_command.side_effect = connection.exec_command
+    ansible_connection.get_option.side_effect = {"port": 5985, "remote_user": "labadmin"}.get
+    ansible_connection._shell.tmpdir = None
+    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = "onepacs.baseline.win_services"
+    return action.run(task_vars={"inventory_hostname": HOST})
+
+
+def svc01(result):
+    (record,) = result["controls"]
+    assert record["id"] == "SVC-01"
+    return record
+
+
+@pytest.fixture
+def workstation():
+    return SimulatedConnection(SimulatedHost.from_profile("win10-22h2-fresh"))
+
+
+def services(connection):
+    return connection.host.state["services"]
+
+
+def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(workstation):
+    before = workstation.host.snapshot()
+    result = run_action(workstation, check_mode=True)
+    record = svc01(result)
+    assert (record["status"], record["changed"], result["changed"]) == ("fail", True, True)
+    assert record["actual"]["MapsBroker"] == "Auto, Stopped"
+    assert record["message"].startswith("not disabled and stopped: XblAuthManager (Manual, Stopped), ")
+    assert (
+        "; would set service XblAuthManager: {'start_mode': 'Manual', 'state': 'Stopped'} -> "
+        "{'start_mode': 'Disabled', 'state': 'Stopped'}; "
+    ) in record["message"]
+    assert workstation.ops == [["services.get"]]
+    assert workstation.host.snapshot() == before
+
+
+def test_enforce_disables_and_stops_then_the_next_run_is_clean(workstation):
+    result = run_action(workstation)
+    record = svc01(result)
+    assert record["status"] == "fixed"
+    assert set(workstation.ops[1]) == {"services.set"}
+    assert (services(workstation)["MapsBroker"]["StartMode"], services(workstation)["MapsBroker"]["State"]) == (
+        "Disabled",
+        "Stopped",
+    )
+    assert services(workstation)["SSDPSRV"]["State"] == "Stopped"
+    assert services(workstation)["WinRM"] == {
+        "DisplayName": "Windows Remote Management (WS-Management)",
+        "StartMode": "Auto",
+        "State": "Running",
+    }
+    assert workstation.host.admits("labadmin", 5985) == (True, "admitted")
+    assert record["actual"]["SSDPSRV"] == "Disabled, Stopped"
+
+    again = run_action(workstation)
+    assert svc01(again)["status"] == "pass"
+    assert again["changed"] is False
+    assert len(workstation.requests) == 3
+
+
+def test_extra_and_keep_services_change_the_list(workstation):
+    result = run_action(workstation, {"extra_disabled_services": ["Spooler"], "keep_services": ["MapsBroker"]})
+    assert svc01(result)["status"] == "fixed"
+    assert services(workstation)["Spooler"]["StartMode"] == "Disabled"
+    assert services(workstation)["MapsBroker"]["StartMode"] == "Auto"
+
+
+def test_none_of_the_listed_services_installed_is_not_applicable(workstation):
+    result = run_action(workstation, {"disabled_services": ["WalletService", "wisvc"]})
+    record = svc01(result)
+    assert record["status"] == "not_applicable"
+    assert record["message"] == "none of the listed services is installed: WalletService, wisvc"
+    assert len(workstation.requests) == 1
+
+
+def test_a_protected_service_fails_the_task_before_the_host_is_contacted(workstation):
+    with pytest.raises(AnsibleActionFail) as caught:
+        run_action(workstation, {"extra_disabled_services": ["WinRM"]})
+    assert str(caught.value) == (
+        "extra_disabled_services: 'WinRM' is never disabled: the management connection runs over Windows Remote "
+        "Management"
+    )
+    assert workstation.requests == []
+
+
+def test_a_refused_stop_is_an_error_naming_the_service(workstation):
+    probe = run_action(workstation, check_mode=True)
+    drifted = [name for name, value in svc01(probe)["actual"].items() if value != "Disabled, Stopped"]
+    error = f"{drifted[0]} was not stopped: dependent services are running: Fabrikam"
+    refused = {"ok": False, "code": "failed", "error": error}
+    answers = [refused] + [{"ok": True, "value": {"start_mode": "Disabled", "state": "Stopped"}}] * (len(drifted) - 1)
+    response = json.dumps({"v": 1, "results": answers})
+    workstation.failures[2] = (0, f"{framing.RESULT_BEGIN}\n{response}\n{framing.RESULT_END}\n".encode(), b"")
+    result = run_action(workstation)
+    record = svc01(result)
+    assert record["status"] == "error"
+    assert record["message"] == f"service XblAuthManager: failed: {error}"
+    assert result["failed"] is True
