@@ -1,0 +1,230 @@
+"""firewall.profiles / set_profile / rules / set_rule_enabled / add_rule with NetSecurity semantics.
+
+State (state["firewall"]): "profiles" by name (Domain, Private, Public) with the Get-NetFirewallProfile fields
+(Enabled, DefaultInboundAction, DefaultOutboundAction, LogBlocked, LogAllowed, LogMaxSizeKilobytes, LogFileName;
+GpoBoolean fields may be "NotConfigured"), and "rules" by rule Name with the Get-NetFirewallRule fields and those of
+its filters (Protocol, LocalPort, RemoteAddress, Program). The simulated host has one policy store: what the agent
+reads from the active store and writes to the local store are the same values here (no Group Policy).
+
+`Group` is the locale-independent group of a rule (a resource string such as "@FirewallAPI.dll,-25000" for built-in
+rules, or the literal text an installer gave); a rule without one reports its DisplayGroup, as a rule created with a
+literal group name does. Rule names match case-insensitively, as Get-NetFirewallRule -Name does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from winlab.sim_errors import OpError, invalid_argument
+from winlab.sim_op import Arg, Op
+from winlab.sim_schema import FIREWALL_PROFILES
+
+_NOT_CONFIGURED = "NotConfigured"
+_ACTIONS = ("Block", "Allow", _NOT_CONFIGURED)
+_RULE_PROFILES = ("Any", *FIREWALL_PROFILES)
+_DEFAULT_LOG_FILE = "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log"
+_DEFAULT_LOG_SIZE_KB = 4096
+#: Set-NetFirewallProfile -LogMaxSizeKilobytes accepts 1..32767.
+_LOG_SIZE_RANGE = (1, 32767)
+_PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
+
+
+def _firewall(state: dict) -> dict:
+    firewall = state.setdefault("firewall", {})
+    firewall.setdefault("profiles", {})
+    firewall.setdefault("rules", {})
+    return firewall
+
+
+def _profile_entry(name: str, profile: dict) -> dict:
+    return {
+        "name": name,
+        "enabled": profile.get("Enabled", _NOT_CONFIGURED),
+        "default_inbound_action": profile.get("DefaultInboundAction", _NOT_CONFIGURED),
+        "default_outbound_action": profile.get("DefaultOutboundAction", _NOT_CONFIGURED),
+        "log_blocked": profile.get("LogBlocked", _NOT_CONFIGURED),
+        "log_allowed": profile.get("LogAllowed", _NOT_CONFIGURED),
+        "log_max_size_kilobytes": profile.get("LogMaxSizeKilobytes", _DEFAULT_LOG_SIZE_KB),
+        "log_file_name": profile.get("LogFileName", _DEFAULT_LOG_FILE),
+    }
+
+
+def rule_entry(name: str, rule: dict) -> dict:
+    """One rule as firewall.rules reports it."""
+    display_group = rule.get("DisplayGroup") or ""
+    return {
+        "name": name,
+        "display_name": rule.get("DisplayName", name),
+        "group": rule.get("Group", display_group) or "",
+        "display_group": display_group,
+        "direction": rule.get("Direction", "Inbound"),
+        "action": rule.get("Action", "Allow"),
+        "enabled": bool(rule.get("Enabled", False)),
+        "profiles": list(rule.get("Profile") or ["Any"]),
+        "protocol": str(rule.get("Protocol", "Any")),
+        "local_ports": [str(port) for port in rule.get("LocalPort") or ["Any"]],
+        "remote_addresses": [str(address) for address in rule.get("RemoteAddress") or ["Any"]],
+        "program": rule.get("Program", "Any"),
+    }
+
+
+def _find_rule(state: dict, name: str) -> str | None:
+    """The stored spelling of a rule name, matched case-insensitively; None when there is no such rule."""
+    wanted = name.casefold()
+    return next((key for key in _firewall(state)["rules"] if key.casefold() == wanted), None)
+
+
+def firewall_profiles(state: dict, args: dict) -> dict:
+    """The three profiles in the order Domain, Private, Public."""
+    profiles = _firewall(state)["profiles"]
+    return {"profiles": [_profile_entry(name, profiles.get(name) or {}) for name in FIREWALL_PROFILES]}
+
+
+def firewall_set_profile(state: dict, args: dict) -> dict:
+    """Set-NetFirewallProfile with the given settings only, then read the profile back."""
+    fields = {
+        "enabled": "Enabled",
+        "default_inbound_action": "DefaultInboundAction",
+        "default_outbound_action": "DefaultOutboundAction",
+        "log_blocked": "LogBlocked",
+        "log_max_size_kilobytes": "LogMaxSizeKilobytes",
+    }
+    if not set(fields) & set(args):
+        raise invalid_argument("profile", "firewall.set_profile needs at least one setting to change")
+    size = args.get("log_max_size_kilobytes")
+    if size is not None and not _LOG_SIZE_RANGE[0] <= size <= _LOG_SIZE_RANGE[1]:
+        low, high = _LOG_SIZE_RANGE
+        raise invalid_argument("log_max_size_kilobytes", f"{size} is not between {low} and {high}")
+    name = args["profile"]
+    profile = _firewall(state)["profiles"].setdefault(name, {})
+    for arg, field in fields.items():
+        if arg in args:
+            profile[field] = args[arg]
+    return _profile_entry(name, profile)
+
+
+def firewall_rules(state: dict, args: dict) -> dict:
+    """Rules matching every given filter (direction, action, enabled), in stored order."""
+    rules = []
+    for name, rule in _firewall(state)["rules"].items():
+        entry = rule_entry(name, rule)
+        if "direction" in args and entry["direction"].casefold() != args["direction"].casefold():
+            continue
+        if "action" in args and entry["action"].casefold() != args["action"].casefold():
+            continue
+        if "enabled" in args and entry["enabled"] is not args["enabled"]:
+            continue
+        rules.append(entry)
+    return {"rules": rules}
+
+
+def firewall_set_rule_enabled(state: dict, args: dict) -> dict:
+    """Enable-/Disable-NetFirewallRule -Name: never removes the rule; an unknown name is not_found."""
+    name = _find_rule(state, args["name"])
+    if name is None:
+        raise OpError(
+            "not_found", f"No MSFT_NetFirewallRule objects found with property 'Name' equal to '{args['name']}'"
+        )
+    rule = _firewall(state)["rules"][name]
+    rule["Enabled"] = args["enabled"]
+    return rule_entry(name, rule)
+
+
+def _string_list(arg: str, value: list, check: Any = None) -> list[str]:
+    if not value or not all(isinstance(item, str) and item for item in value):
+        raise invalid_argument(arg, f"expected a non-empty list of strings, got {value!r}")
+    if check is not None:
+        for item in value:
+            check(item)
+    return list(value)
+
+
+def _check_port(item: str) -> None:
+    match = _PORT_RANGE.match(item.strip())
+    numbers = [int(number) for number in match.groups() if number is not None] if match else []
+    if not numbers or not all(1 <= number <= 65535 for number in numbers) or numbers != sorted(numbers):
+        raise invalid_argument("local_ports", f"{item!r} is not a port or a port range such as 5000-6000")
+
+
+def _check_profiles(profiles: list[str]) -> None:
+    unknown = [item for item in profiles if item not in _RULE_PROFILES]
+    if unknown:
+        raise invalid_argument("profiles", f"{unknown[0]!r} is not one of {', '.join(_RULE_PROFILES)}")
+    if "Any" in profiles and len(profiles) > 1:
+        raise invalid_argument("profiles", "'Any' cannot be combined with other profiles")
+
+
+def firewall_add_rule(state: dict, args: dict) -> dict:
+    """New-NetFirewallRule, or Set-NetFirewallRule + enable when the Name exists; then read the rule back."""
+    local_ports = _string_list("local_ports", args["local_ports"], _check_port)
+    profiles = _string_list("profiles", args.get("profiles", ["Any"]))
+    _check_profiles(profiles)
+    remote_addresses = _string_list("remote_addresses", args.get("remote_addresses", ["Any"]))
+    group = args.get("group", "")
+    name = _find_rule(state, args["name"]) or args["name"]
+    rule = {
+        "DisplayName": args["display_name"],
+        "DisplayGroup": group,
+        "Group": group,
+        "Direction": args["direction"],
+        "Action": args["action"],
+        "Enabled": True,
+        "Profile": profiles,
+        "Protocol": args["protocol"],
+        "LocalPort": [item.strip() for item in local_ports],
+        "RemoteAddress": remote_addresses,
+        "Program": args.get("program", "Any"),
+    }
+    _firewall(state)["rules"][name] = rule
+    return rule_entry(name, rule)
+
+
+OPS = (
+    Op("firewall.profiles", firewall_profiles, {}),
+    Op(
+        "firewall.set_profile",
+        firewall_set_profile,
+        {
+            "profile": Arg("string", choices=FIREWALL_PROFILES),
+            "enabled": Arg("bool", required=False),
+            "default_inbound_action": Arg("string", required=False, choices=_ACTIONS),
+            "default_outbound_action": Arg("string", required=False, choices=_ACTIONS),
+            "log_blocked": Arg("bool", required=False),
+            "log_max_size_kilobytes": Arg("int", required=False),
+        },
+        mutates=True,
+    ),
+    Op(
+        "firewall.rules",
+        firewall_rules,
+        {
+            "direction": Arg("string", required=False, choices=("Inbound", "Outbound")),
+            "action": Arg("string", required=False, choices=("Allow", "Block")),
+            "enabled": Arg("bool", required=False),
+        },
+    ),
+    Op(
+        "firewall.set_rule_enabled",
+        firewall_set_rule_enabled,
+        {"name": Arg("string"), "enabled": Arg("bool")},
+        mutates=True,
+    ),
+    Op(
+        "firewall.add_rule",
+        firewall_add_rule,
+        {
+            "name": Arg("string"),
+            "display_name": Arg("string"),
+            "group": Arg("string", required=False),
+            "direction": Arg("string", choices=("Inbound", "Outbound")),
+            "action": Arg("string", choices=("Allow", "Block")),
+            "protocol": Arg("string", choices=("TCP", "UDP")),
+            "local_ports": Arg("list"),
+            "profiles": Arg("list", required=False),
+            "remote_addresses": Arg("list", required=False),
+            "program": Arg("string", required=False),
+        },
+        mutates=True,
+    ),
+)
