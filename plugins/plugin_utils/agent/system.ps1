@@ -76,3 +76,175 @@ function Invoke-OpSystemInfo {
         language_mode = [string]$ExecutionContext.SessionState.LanguageMode
     }
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Firmware, TPM, device management, backup and update facts (read-only; evidence for the manual controls)
+
+function Invoke-OpSystemFirmware {
+    param($Op)
+    if ($null -eq (Get-Command -Name 'Confirm-SecureBootUEFI' -ErrorAction SilentlyContinue)) {
+        Stop-OnePacsOp -Code 'not_supported' -Message 'Confirm-SecureBootUEFI is not available on this host'
+    }
+    $firmwareType = 'UEFI'
+    $secureBoot = $null
+    try {
+        $secureBoot = [bool](Confirm-SecureBootUEFI -ErrorAction Stop)
+    }
+    catch {
+        # Legacy BIOS firmware has no UEFI variables: the cmdlet reports the platform as not supported. Anything
+        # else (access denied without elevation) is the op's error.
+        if ((Get-OnePacsErrorCode -ErrorRecord $_) -ne 'not_supported') {
+            throw
+        }
+        $firmwareType = 'BIOS'
+    }
+    return [ordered]@{ firmware_type = $firmwareType; secure_boot = $secureBoot }
+}
+
+function Invoke-OpSystemTpm {
+    param($Op)
+    $tpm = Get-Tpm -ErrorAction Stop
+    $specVersion = ''
+    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftTpm'; ClassName = 'Win32_Tpm' }
+    $instances = @(Get-CimInstance @query -ErrorAction SilentlyContinue)
+    if ($instances.Count -gt 0) {
+        $specVersion = [string]$instances[0].SpecVersion
+    }
+    return [ordered]@{
+        present = [bool]$tpm.TpmPresent
+        ready = [bool]$tpm.TpmReady
+        enabled = [bool]$tpm.TpmEnabled
+        activated = [bool]$tpm.TpmActivated
+        manufacturer = [string]$tpm.ManufacturerIdTxt
+        spec_version = $specVersion
+    }
+}
+
+function Get-OnePacsOptionalInteger {
+    # A registry DWORD as an int, $null when absent or of another kind.
+    param($Value)
+    if ($Value -is [int] -or $Value -is [long]) {
+        return [long]$Value
+    }
+    return $null
+}
+
+function Invoke-OpSystemMdmEnrollments {
+    param($Op)
+    $enrollments = [System.Collections.ArrayList]::new()
+    $view = [Microsoft.Win32.RegistryView]::Default
+    if ([System.Environment]::Is64BitOperatingSystem) {
+        $view = [Microsoft.Win32.RegistryView]::Registry64
+    }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, $view)
+    try {
+        $root = $base.OpenSubKey('SOFTWARE\Microsoft\Enrollments', $false)
+        if ($null -eq $root) {
+            return [ordered]@{ enrollments = $enrollments }
+        }
+        try {
+            foreach ($name in $root.GetSubKeyNames()) {
+                $entry = $root.OpenSubKey($name, $false)
+                if ($null -eq $entry) {
+                    continue
+                }
+                try {
+                    $provider = $entry.GetValue('ProviderID')
+                    if ($null -ne $provider -and ([string]$provider).Length -gt 0) {
+                        $upn = $entry.GetValue('UPN')
+                        if ($null -eq $upn) {
+                            $upn = ''
+                        }
+                        $null = $enrollments.Add([ordered]@{
+                            key = $name
+                            provider_id = [string]$provider
+                            upn = [string]$upn
+                            enrollment_state = Get-OnePacsOptionalInteger -Value $entry.GetValue('EnrollmentState')
+                            enrollment_type = Get-OnePacsOptionalInteger -Value $entry.GetValue('EnrollmentType')
+                        })
+                    }
+                }
+                finally {
+                    $entry.Close()
+                }
+            }
+        }
+        finally {
+            $root.Close()
+        }
+    }
+    finally {
+        $base.Close()
+    }
+    return [ordered]@{ enrollments = $enrollments }
+}
+
+function ConvertTo-OnePacsUtcText {
+    # A DateTime as "yyyy-MM-ddTHH:mm:ssZ"; $null for no value or the placeholders tools use for "never".
+    param($Value)
+    if (-not ($Value -is [datetime]) -or $Value.Year -lt 1980) {
+        return $null
+    }
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    return $Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', $invariant)
+}
+
+function Invoke-OpSystemBackup {
+    param($Op)
+    if ($null -eq (Get-Command -Name 'Get-WBSummary' -ErrorAction SilentlyContinue)) {
+        return [ordered]@{
+            installed = $false
+            last_success = $null
+            last_attempt = $null
+            last_result_hr = $null
+            versions = $null
+        }
+    }
+    $summary = Get-WBSummary -ErrorAction Stop
+    return [ordered]@{
+        installed = $true
+        last_success = ConvertTo-OnePacsUtcText -Value $summary.LastSuccessfulBackupTime
+        last_attempt = ConvertTo-OnePacsUtcText -Value $summary.LastBackupTime
+        last_result_hr = [long]$summary.LastBackupResultHR
+        versions = [long]$summary.NumberOfVersions
+    }
+}
+
+function ConvertFrom-OnePacsHotfixDate {
+    # Win32_QuickFixEngineering.InstalledOn is "M/d/yyyy" whatever the host's culture (Get-HotFix parses it with
+    # an invariant DateTimeFormatInfo too), or a 16-digit hexadecimal FILETIME on old builds. $null if neither.
+    param([string]$Text)
+    $text = $Text.Trim()
+    if (-not $text) {
+        return $null
+    }
+    if ($text -match '^[0-9A-Fa-f]{16}$') {
+        return [System.DateTime]::FromFileTimeUtc([System.Convert]::ToInt64($text, 16))
+    }
+    $parsed = [System.DateTime]::MinValue
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    $styles = [System.Globalization.DateTimeStyles]::None
+    if ([System.DateTime]::TryParse($text, $invariant, $styles, [ref]$parsed)) {
+        return $parsed
+    }
+    return $null
+}
+
+function Invoke-OpSystemLatestHotfix {
+    param($Op)
+    $latest = $null
+    $latestId = $null
+    $fixes = @(Get-CimInstance -ClassName 'Win32_QuickFixEngineering' -ErrorAction Stop)
+    foreach ($fix in $fixes) {
+        $installed = ConvertFrom-OnePacsHotfixDate -Text ([string]$fix.InstalledOn)
+        if ($null -ne $installed -and ($null -eq $latest -or $installed -gt $latest)) {
+            $latest = $installed
+            $latestId = [string]$fix.HotFixID
+        }
+    }
+    $installedOn = $null
+    if ($null -ne $latest) {
+        $installedOn = $latest.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture)
+    }
+    return [ordered]@{ hotfix_id = $latestId; installed_on = $installedOn; count = $fixes.Count }
+}

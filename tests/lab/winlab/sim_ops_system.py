@@ -3,6 +3,11 @@
 Facts Windows keeps in the registry are read from the simulated registry (EditionID, InstallationType, build, UBR,
 DisplayVersion/ReleaseId, ProductType, the computer name); hardware and session facts come from state["system"]
 and state["powershell"]; the machine SID from state["accounts"].
+
+The read-only fact ops win_host_facts uses: system.firmware (state["system"] firmware_type / secure_boot; legacy
+BIOS reports no Secure Boot state), system.tpm (state["tpm"]), system.mdm_enrollments (registry subkeys of
+HKLM:\\SOFTWARE\\Microsoft\\Enrollments with a ProviderID), system.backup (the optional state["backup"] section:
+feature_installed plus Get-WBSummary fields) and system.latest_hotfix (state["updates"]["history"]).
 """
 
 from __future__ import annotations
@@ -10,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from winlab.sim_op import Op
-from winlab.sim_registry import registry_of
+from winlab.sim_ops_software import child_keys
+from winlab.sim_registry import KeyPath, parse_key_path, registry_of
 from winlab.sim_schema import (
     ACTIVE_COMPUTER_NAME_KEY,
     COMPUTER_NAME_KEY,
@@ -54,4 +60,93 @@ def system_info(state: dict, args: dict) -> dict:
     }
 
 
-OPS = (Op("system.info", system_info),)
+ENROLLMENTS_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Enrollments"
+
+
+def system_firmware(state: dict, args: dict) -> dict:
+    """Confirm-SecureBootUEFI: the Secure Boot state on UEFI, not supported (reported as BIOS) on legacy BIOS."""
+    system = state.get("system") or {}
+    if system.get("firmware_type") == "BIOS":
+        return {"firmware_type": "BIOS", "secure_boot": None}
+    return {"firmware_type": "UEFI", "secure_boot": bool(system.get("secure_boot"))}
+
+
+def system_tpm(state: dict, args: dict) -> dict:
+    """Get-Tpm and Win32_Tpm.SpecVersion from state["tpm"]."""
+    tpm = state.get("tpm") or {}
+    present = bool(tpm.get("TpmPresent"))
+    return {
+        "present": present,
+        "ready": bool(tpm.get("TpmReady")),
+        "enabled": bool(tpm.get("TpmEnabled")),
+        "activated": bool(tpm.get("TpmActivated")),
+        "manufacturer": tpm.get("ManufacturerIdTxt", "") if present else "",
+        "spec_version": tpm.get("SpecVersion", "") if present else "",
+    }
+
+
+def _optional_int(value: dict | None) -> int | None:
+    return value["data"] if value is not None and value["type"] in ("DWord", "QWord") else None
+
+
+def system_mdm_enrollments(state: dict, args: dict) -> dict:
+    """Subkeys of HKLM:\\SOFTWARE\\Microsoft\\Enrollments that carry a ProviderID."""
+    registry = registry_of(state)
+    parent = parse_key_path(ENROLLMENTS_KEY)
+    enrollments = []
+    for name in child_keys(state, ENROLLMENTS_KEY):
+        key = KeyPath(parent.hive, (*parent.segments, name))
+        provider = registry.read(key, "ProviderID")[1]
+        if provider is None or not str(provider["data"]):
+            continue
+        upn = registry.read(key, "UPN")[1]
+        enrollments.append(
+            {
+                "key": name,
+                "provider_id": str(provider["data"]),
+                "upn": str(upn["data"]) if upn is not None else "",
+                "enrollment_state": _optional_int(registry.read(key, "EnrollmentState")[1]),
+                "enrollment_type": _optional_int(registry.read(key, "EnrollmentType")[1]),
+            }
+        )
+    return {"enrollments": enrollments}
+
+
+def system_backup(state: dict, args: dict) -> dict:
+    """Get-WBSummary from the optional state["backup"] section; without the feature installed is false."""
+    backup = state.get("backup") or {}
+    if not backup.get("feature_installed"):
+        return {
+            "installed": False,
+            "last_success": None,
+            "last_attempt": None,
+            "last_result_hr": None,
+            "versions": None,
+        }
+    return {
+        "installed": True,
+        "last_success": backup.get("LastSuccessfulBackupTime"),
+        "last_attempt": backup.get("LastBackupTime"),
+        "last_result_hr": backup.get("LastBackupResultHR", 0),
+        "versions": backup.get("NumberOfVersions", 0),
+    }
+
+
+def system_latest_hotfix(state: dict, args: dict) -> dict:
+    """The newest update of state["updates"]["history"] (Win32_QuickFixEngineering keeps dates only)."""
+    history = (state.get("updates") or {}).get("history") or {}
+    dated = [(update["InstalledOn"][:10], kb) for kb, update in history.items() if update.get("InstalledOn")]
+    if not dated:
+        return {"hotfix_id": None, "installed_on": None, "count": len(history)}
+    installed_on, hotfix_id = max(dated)
+    return {"hotfix_id": hotfix_id, "installed_on": installed_on, "count": len(history)}
+
+
+OPS = (
+    Op("system.info", system_info),
+    Op("system.firmware", system_firmware),
+    Op("system.tpm", system_tpm),
+    Op("system.mdm_enrollments", system_mdm_enrollments),
+    Op("system.backup", system_backup),
+    Op("system.latest_hotfix", system_latest_hotfix),
+)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.onepacs.baseline.plugins.action.win_network import ActionModule
+from fake_connection import SimulatedConnection
+from winlab.simulator import SimulatedHost
+
+HOST = "rd02"
+
+
+def run_action(connection, args=None, check_mode=False):
+    task = MagicMock()
+    task.args = dict(args or {})
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.action = "onepacs.baseline.win_network"
+    play_context = MagicMock()
+    play_context.check_mode = check_mode
+    play_context.diff = False
+    ansible_connection = MagicMock()
+    ansible_connection.exec_command.side_effect = connection.exec_command
+    ansible_connection._shell.tmpdir = None
+    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = "onepacs.baseline.win_network"
+    return action.run(task_vars={"inventory_hostname": HOST})
+
+
+def connection_to(profile):
+    return SimulatedConnection(SimulatedHost.from_profile(profile))
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_open_guest_wifi_on_a_public_network_fails_and_nothing_changes(check_mode):
+    connection = connection_to("win11-24h2-fresh")
+    before = connection.host.snapshot()
+    result = run_action(connection, {"baseline": "workstation"}, check_mode=check_mode)
+    (record,) = result["controls"]
+    assert (record["id"], record["status"], record["changed"]) == ("NET-02", "fail", False)
+    assert "'ClinicGuest' on 'Wi-Fi' is a Public network" in record["message"]
+    assert "is open: no password and no encryption" in record["message"]
+    assert result["changed"] is False
+    assert connection.ops == [["network.profiles", "network.wlan"]]
+    assert connection.host.snapshot() == before
+
+
+def test_wpa2_enterprise_on_a_private_network_passes():
+    result = run_action(connection_to("win11-24h2-hardened"), {"baseline": "workstation"})
+    (record,) = result["controls"]
+    assert record["status"] == "pass"
+    assert record["actual"]["wifi"] == [
+        {"interface": "Wi-Fi", "network": "ClinicSecure", "authentication": "WPA2", "encryption": "AES"}
+    ]
+
+
+def test_requiring_wpa3_fails_a_wpa2_network():
+    result = run_action(connection_to("win11-24h2-hardened"), {"wifi_authentication": ["WPA3ENT", "WPA3ENT192"]})
+    assert result["controls"][0]["status"] == "fail"
+    assert "which is not in wifi_authentication" in result["controls"][0]["message"]
+
+
+def test_wired_desktop_on_a_public_profile_fails_and_a_private_one_passes():
+    assert run_action(connection_to("win10-22h2-fresh"))["controls"][0]["status"] == "fail"
+    assert run_action(connection_to("win10-22h2-hardened"))["controls"][0]["status"] == "pass"
+
+
+def test_gateway_baseline_has_no_net02():
+    connection = connection_to("server2022-core-fresh")
+    result = run_action(connection, {"baseline": "gateway"})
+    assert result["controls"] == []
+    assert result["msg"] == "no control selected"
+    assert connection.requests == []
+
+
+def test_a_weak_method_cannot_be_allowed():
+    connection = connection_to("win11-24h2-fresh")
+    with pytest.raises(AnsibleActionFail, match="wifi_authentication"):
+        run_action(connection, {"wifi_authentication": ["open"]})
+    assert connection.requests == []
