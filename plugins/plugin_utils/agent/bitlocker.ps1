@@ -1,0 +1,230 @@
+# onepacs.baseline agent, bitlocker ops. Sent after core.ps1 only when a request holds bitlocker.* ops.
+# Handlers are found by name: op 'bitlocker.<verb>' runs function Invoke-OpBitlocker<Verb> (see core.ps1).
+
+# ---------------------------------------------------------------------------------------------------------------
+# BitLocker: reads through Get-BitLockerVolume and Get-Tpm (enum names, never localised text), writes through the
+# Win32_EncryptableVolume CIM methods, judged by their HRESULT return values. The CIM methods print nothing, unlike
+# Add-BitLockerKeyProtector, whose warning stream spells out the new recovery password.
+#
+# Secrets: only Invoke-OpBitlockerAddRecoveryPassword returns a recovery password, once, in its result. No other
+# output of this file ever contains one: volume entries list protector types and ids only.
+
+function Get-OnePacsEncryptableVolumeMap {
+    # Win32_EncryptableVolume instances keyed by upper-case mount point: the drive letter ("C:") when the volume
+    # has one, and always its DeviceID ("\\?\Volume{...}\"), which is what Get-BitLockerVolume reports otherwise.
+    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftVolumeEncryption'; ClassName = 'Win32_EncryptableVolume' }
+    $map = @{}
+    foreach ($volume in @(Get-CimInstance @query -ErrorAction Stop)) {
+        if ($volume.DriveLetter) {
+            $map[([string]$volume.DriveLetter).ToUpperInvariant()] = $volume
+        }
+        if ($volume.DeviceID) {
+            $map[([string]$volume.DeviceID).ToUpperInvariant()] = $volume
+        }
+    }
+    return $map
+}
+
+function Get-OnePacsEncryptableVolume {
+    # The Win32_EncryptableVolume of one mount point; not_found when BitLocker has no such volume.
+    param([string]$MountPoint)
+    $map = Get-OnePacsEncryptableVolumeMap
+    $key = $MountPoint.ToUpperInvariant()
+    if (-not $map.ContainsKey($key)) {
+        $key = $MountPoint.TrimEnd('\').ToUpperInvariant()
+    }
+    if (-not $map.ContainsKey($key)) {
+        Stop-OnePacsOp -Code 'not_found' -Message "BitLocker has no volume '$MountPoint'"
+    }
+    return $map[$key]
+}
+
+function Assert-OnePacsCimSuccess {
+    # Win32_EncryptableVolume methods report failure as a non-zero HRESULT in ReturnValue, not as an exception.
+    param($Result, [string]$Method)
+    $code = [long]$Result.ReturnValue
+    if ($code -ne 0) {
+        # ReturnValue is a UInt32; a signed reading of the same HRESULT is turned back into its unsigned bits.
+        if ($code -lt 0) {
+            $code = $code + 4294967296
+        }
+        $hex = '0x' + $code.ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture)
+        Stop-OnePacsOp -Code 'failed' -Message "Win32_EncryptableVolume.$Method returned $hex"
+    }
+}
+
+function Test-OnePacsHardwareTestPending {
+    # GetHardwareTestStatus TestStatus: 0 none or passed, 1 failed, 2 pending (runs at the next restart).
+    param($Encryptable)
+    $status = Invoke-CimMethod -InputObject $Encryptable -MethodName 'GetHardwareTestStatus' -ErrorAction Stop
+    return ([long]$status.ReturnValue -eq 0) -and ([long]$status.TestStatus -eq 2)
+}
+
+function ConvertTo-OnePacsBitLockerVolume {
+    # One volume entry of bitlocker.volumes. Key protectors by type and id only: never a recovery password.
+    param($Volume, $Encryptable)
+    $protectors = [System.Collections.ArrayList]::new()
+    foreach ($protector in @($Volume.KeyProtector)) {
+        if ($null -eq $protector) {
+            continue
+        }
+        $null = $protectors.Add([ordered]@{
+            type = [string]$protector.KeyProtectorType
+            id = [string]$protector.KeyProtectorId
+        })
+    }
+    $volumeType = [string]$Volume.VolumeType
+    $removable = $false
+    $pending = $false
+    if ($null -ne $Encryptable) {
+        # Win32_EncryptableVolume.VolumeType: 0 OS, 1 fixed data, 2 portable (removable) data, 3 virtual.
+        $typeProperty = $Encryptable.PSObject.Properties['VolumeType']
+        if ($null -ne $typeProperty -and $null -ne $typeProperty.Value) {
+            $removable = ([long]$typeProperty.Value -eq 2)
+        }
+        if ($volumeType -eq 'OperatingSystem') {
+            $pending = [bool](Test-OnePacsHardwareTestPending -Encryptable $Encryptable)
+        }
+    }
+    $autoUnlock = $null
+    if ($null -ne $Volume.AutoUnlockEnabled) {
+        $autoUnlock = [bool]$Volume.AutoUnlockEnabled
+    }
+    return [ordered]@{
+        mount_point = [string]$Volume.MountPoint
+        volume_type = $volumeType
+        removable = $removable
+        volume_status = [string]$Volume.VolumeStatus
+        protection_status = [string]$Volume.ProtectionStatus
+        encryption_percentage = [double]$Volume.EncryptionPercentage
+        encryption_method = [string]$Volume.EncryptionMethod
+        lock_status = [string]$Volume.LockStatus
+        auto_unlock_enabled = $autoUnlock
+        hardware_test_pending = $pending
+        key_protectors = $protectors
+    }
+}
+
+function Get-OnePacsBitLockerVolumeEntry {
+    # The bitlocker.volumes entry of one mount point, read now.
+    param([string]$MountPoint)
+    $volume = Get-BitLockerVolume -MountPoint $MountPoint -ErrorAction Stop
+    $encryptable = Get-OnePacsEncryptableVolume -MountPoint $MountPoint
+    return ConvertTo-OnePacsBitLockerVolume -Volume $volume -Encryptable $encryptable
+}
+
+function Test-OnePacsTpmProtector {
+    param($Volume)
+    $tpmTypes = @('Tpm', 'TpmPin', 'TpmStartupKey', 'TpmPinStartupKey')
+    foreach ($protector in @($Volume.KeyProtector)) {
+        if ($null -ne $protector -and $tpmTypes -contains [string]$protector.KeyProtectorType) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Invoke-OpBitlockerVolumes {
+    param($Op)
+    $encryptable = Get-OnePacsEncryptableVolumeMap
+    $entries = [System.Collections.ArrayList]::new()
+    foreach ($volume in @(Get-BitLockerVolume -ErrorAction Stop)) {
+        $key = ([string]$volume.MountPoint).ToUpperInvariant()
+        $match = $null
+        if ($encryptable.ContainsKey($key)) {
+            $match = $encryptable[$key]
+        }
+        $null = $entries.Add((ConvertTo-OnePacsBitLockerVolume -Volume $volume -Encryptable $match))
+    }
+    return [ordered]@{ system_drive = [string]$env:SystemDrive; volumes = $entries }
+}
+
+function Invoke-OpBitlockerTpm {
+    param($Op)
+    $tpm = Get-Tpm -ErrorAction Stop
+    $specVersion = ''
+    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftTpm'; ClassName = 'Win32_Tpm' }
+    $instance = Get-CimInstance @query -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($null -ne $instance) {
+        $specVersion = [string]$instance.SpecVersion
+    }
+    return [ordered]@{
+        present = [bool]$tpm.TpmPresent
+        ready = [bool]$tpm.TpmReady
+        enabled = [bool]$tpm.TpmEnabled
+        activated = [bool]$tpm.TpmActivated
+        owned = [bool]$tpm.TpmOwned
+        manufacturer = [string]$tpm.ManufacturerIdTxt
+        spec_version = $specVersion
+    }
+}
+
+function Invoke-OpBitlockerAddRecoveryPassword {
+    param($Op)
+    $mountPoint = Get-OnePacsArg -Op $Op -Name 'mount_point' -Type 'string'
+    $encryptable = Get-OnePacsEncryptableVolume -MountPoint $mountPoint
+    # Nothing here may print: warnings and progress could carry the password outside the result frame.
+    $WarningPreference = 'SilentlyContinue'
+    $added = Invoke-CimMethod -InputObject $encryptable -MethodName 'ProtectKeyWithNumericalPassword' -ErrorAction Stop
+    Assert-OnePacsCimSuccess -Result $added -Method 'ProtectKeyWithNumericalPassword'
+    $protectorId = [string]$added.VolumeKeyProtectorID
+    $arguments = @{ VolumeKeyProtectorID = $protectorId }
+    $method = 'GetKeyProtectorNumericalPassword'
+    $secret = Invoke-CimMethod -InputObject $encryptable -MethodName $method -Arguments $arguments -ErrorAction Stop
+    Assert-OnePacsCimSuccess -Result $secret -Method $method
+    $entry = Get-OnePacsBitLockerVolumeEntry -MountPoint $mountPoint
+    return [ordered]@{
+        mount_point = $entry['mount_point']
+        key_protector_id = $protectorId
+        recovery_password = [string]$secret.NumericalPassword
+        key_protectors = $entry['key_protectors']
+    }
+}
+
+function Invoke-OpBitlockerEnable {
+    param($Op)
+    $mountPoint = Get-OnePacsArg -Op $Op -Name 'mount_point' -Type 'string'
+    $recoveryId = Get-OnePacsArg -Op $Op -Name 'recovery_protector_id' -Type 'string'
+    $skipTest = Get-OnePacsArg -Op $Op -Name 'skip_hardware_test' -Type 'bool' -Optional
+    $WarningPreference = 'SilentlyContinue'
+    $volume = Get-BitLockerVolume -MountPoint $mountPoint -ErrorAction Stop
+    $escrowed = $false
+    foreach ($protector in @($volume.KeyProtector)) {
+        $isRecovery = ($null -ne $protector) -and ([string]$protector.KeyProtectorType -eq 'RecoveryPassword')
+        if ($isRecovery -and ([string]$protector.KeyProtectorId -eq $recoveryId)) {
+            $escrowed = $true
+        }
+    }
+    if (-not $escrowed) {
+        $message = "refusing to turn protection on: $mountPoint has no recovery password protector $recoveryId " +
+            '(the controller adds and escrows one first)'
+        Stop-OnePacsOp -Code 'not_found' -Message $message
+    }
+    $encryptable = Get-OnePacsEncryptableVolume -MountPoint $mountPoint
+    if (-not (Test-OnePacsTpmProtector -Volume $volume)) {
+        $tpm = Get-Tpm -ErrorAction Stop
+        if (-not $tpm.TpmPresent) {
+            Stop-OnePacsOp -Code 'not_supported' -Message 'this host has no TPM'
+        }
+        if (-not $tpm.TpmReady) {
+            Stop-OnePacsOp -Code 'failed' -Message 'the TPM is not ready (initialize it first)'
+        }
+        $added = Invoke-CimMethod -InputObject $encryptable -MethodName 'ProtectKeyWithTPM' -ErrorAction Stop
+        Assert-OnePacsCimSuccess -Result $added -Method 'ProtectKeyWithTPM'
+    }
+    $status = [string]$volume.VolumeStatus
+    if ($status -eq 'FullyDecrypted') {
+        # Encrypt starts now; EncryptAfterHardwareTest starts after the hardware test at the next restart.
+        $method = 'EncryptAfterHardwareTest'
+        if ($skipTest) {
+            $method = 'Encrypt'
+        }
+        $started = Invoke-CimMethod -InputObject $encryptable -MethodName $method -ErrorAction Stop
+        Assert-OnePacsCimSuccess -Result $started -Method $method
+    }
+    elseif ($status -eq 'FullyEncrypted' -and [string]$volume.ProtectionStatus -ne 'On') {
+        $enabled = Invoke-CimMethod -InputObject $encryptable -MethodName 'EnableKeyProtectors' -ErrorAction Stop
+        Assert-OnePacsCimSuccess -Result $enabled -Method 'EnableKeyProtectors'
+    }
+    return [ordered]@{ volume = (Get-OnePacsBitLockerVolumeEntry -MountPoint $mountPoint) }
+}
