@@ -94,14 +94,16 @@ def _valid_days(value: Any, where: str) -> int:
     return days
 
 
-def parse_attestations(raw: Sequence[Any], catalog: Catalog, today: dt.date) -> dict[str, Attestation]:
+def parse_attestations(
+    raw: Sequence[Any], catalog: Catalog, today: dt.date, variable: str = "attestations"
+) -> dict[str, Attestation]:
     """Validate the inventory list and keep the newest attestation per control.
 
-    Every problem raises InvalidOptionError naming `attestations[index].field`, before any host is touched.
+    Every problem raises InvalidOptionError naming `<variable>[index].field`, before any host is touched.
     """
     newest: dict[str, Attestation] = {}
     for index, entry in enumerate(raw):
-        where = f"attestations[{index}]"
+        where = f"{variable}[{index}]"
         if not isinstance(entry, Mapping):
             raise InvalidOptionError(f"{where}: expected a mapping with {', '.join(REQUIRED_FIELDS)}")
         unknown = sorted(set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))

@@ -108,6 +108,8 @@ def test_every_module_task_is_tagged_with_its_area_and_every_control_id(role):
         module = next((key.split(".")[-1] for key in task if key.startswith("onepacs.baseline.")), None)
         if module is None:
             continue
+        if module not in catalog.modules():
+            continue  # a controller-side helper such as validate_inputs: no controls, no area
         tags = set(task.get("tags") or [])
         wanted = {control.id for control in catalog.for_module(module) if role in control.baselines}
         assert wanted <= tags, f"{role}: task {task['name']!r} lacks tags {sorted(wanted - tags)}"

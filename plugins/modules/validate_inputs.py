@@ -1,0 +1,72 @@
+# Copyright: (c) 2026, OnePacs baseline contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: the module runs as the action plugin plugins/action/validate_inputs.py on the controller.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: validate_inputs
+short_description: Check inventory exceptions and attestations against the control catalog
+version_added: 0.1.0
+description:
+  - Validates the exceptions (waivers) and attestations of a host on the controller, without contacting the host.
+  - Every problem (an unknown control id, a missing field, a date that is not C(YYYY-MM-DD), an attestation for a
+    control that is not manual, an attestation dated in the future) fails the task with a message naming the
+    inventory variable, the entry and the field, for example C(onepacs_exceptions[2].expires).
+  - The baseline roles run it first, so a typo in group_vars stops the host before any area task touches it.
+author:
+  - OnePacs baseline contributors
+options:
+  exceptions:
+    description: Exceptions as the control modules take them (id, reason, approver, expires).
+    type: list
+    elements: raw
+    default: []
+  exceptions_variable:
+    description: Name of the inventory variable the exceptions come from, used in error messages.
+    type: str
+    default: exceptions
+  attestations:
+    description:
+      - Attestations as M(onepacs.baseline.win_attestations) takes them.
+      - Each has id, attested_by, date, evidence and valid_days.
+    type: list
+    elements: raw
+    default: []
+  attestations_variable:
+    description: Name of the inventory variable the attestations come from, used in error messages.
+    type: str
+    default: attestations
+attributes:
+  check_mode:
+    support: full
+    description: Validation only; it never changes anything.
+  diff_mode:
+    support: none
+    description: Nothing to show.
+  platform:
+    platforms: all
+    description: Runs on the controller only.
+"""
+
+EXAMPLES = r"""
+- name: Validate this host's exceptions and attestations
+  onepacs.baseline.validate_inputs:
+    exceptions: "{{ onepacs_exceptions }}"
+    exceptions_variable: onepacs_exceptions
+    attestations: "{{ onepacs_attestations }}"
+    attestations_variable: onepacs_attestations
+"""
+
+RETURN = r"""
+exceptions:
+  description: Number of valid exceptions.
+  returned: success
+  type: int
+  sample: 2
+attestations:
+  description: Number of controls with a valid attestation (the newest per control counts).
+  returned: success
+  type: int
+  sample: 5
+"""
