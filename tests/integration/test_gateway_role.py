@@ -1,0 +1,85 @@
+"""The gateway role end to end on lab hosts: what an audit reports, applicability, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from playbook import run_playbook
+
+pytestmark = pytest.mark.integration
+
+PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "gateway.yml"
+FRESH = {"gw-2022": "server2022-desktop-fresh", "gw-core": "server2022-core-fresh", "gw-2019": "server2019-fresh"}
+STATUSES = {"pass", "fail", "fixed", "not_applicable", "excepted", "manual_attested", "manual_missing", "error"}
+
+
+def role_controls(run, host):
+    result = run.result(host, "set_fact")["result"]
+    return {record["id"]: record for record in result["ansible_facts"]["onepacs_gateway_controls"]}
+
+
+def extra_vars(tmp_path, variables):
+    path = tmp_path / "vars.json"
+    path.write_text(json.dumps(variables))
+    return f"@{path}"
+
+
+def test_check_mode_reports_every_gateway_control_and_changes_nothing(start_lab, tmp_path):
+    lab = start_lab(FRESH, groups=["gateways"])
+    before = {host: lab.state(host) for host in FRESH}
+
+    run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "check", "--check")
+
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    gateway_controls = {control.id for control in load_catalog().for_baseline("gateway")}
+    for host in FRESH:
+        records = role_controls(run, host)
+        assert set(records) == gateway_controls, host
+        assert {record["status"] for record in records.values()} <= STATUSES - {"error", "fixed"}
+        assert lab.state(host) == before[host], f"check mode changed {host}"
+        # audit-only and manual controls are reported, not skipped
+        assert records["SW-01"]["status"] in {"pass", "fail"}
+        assert records["MAN-04"]["status"] == "manual_missing"
+        assert records["PWR-03"]["status"] == "fail"  # every fresh server profile has fast startup on
+
+
+def test_physical_only_controls_apply_to_the_physical_server_only(start_lab, tmp_path):
+    lab = start_lab({"physical": "server2019-fresh", "virtual": "server2022-desktop-fresh"}, groups=["gateways"])
+    run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "phys", "--check")
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    physical, virtual = role_controls(run, "physical"), role_controls(run, "virtual")
+    for control_id in ("MAN-01", "MAN-02", "MAN-03", "MAN-05", "MAN-06", "ENC-01"):
+        assert virtual[control_id]["status"] == "not_applicable", control_id
+        assert physical[control_id]["status"] != "not_applicable", control_id
+    assert "this host is virtual" in virtual["ENC-01"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"onepacs_gateway_power_hibernation": "sometimes"}, "onepacs_gateway_power_hibernation"),
+        ({"onepacs_gateway_updates_scheduled_install_time": "3am"}, "onepacs_gateway_updates_scheduled_install_time"),
+        (
+            {"onepacs_exceptions": [{"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2030-01-01"}]},
+            "onepacs_exceptions[0].id: 'PWR-99' is not a control id of the catalog",
+        ),
+        (
+            {"onepacs_exceptions": [{"id": "PWR-02", "reason": "r", "approver": "a", "expires": "31/12/2026"}]},
+            "onepacs_exceptions[0].expires: '31/12/2026' is not a date in YYYY-MM-DD form",
+        ),
+        (
+            {"onepacs_attestations": [{"id": "PWR-01", "attested_by": "x", "date": "2026-01-01", "evidence": "y"}]},
+            "onepacs_attestations[0].id: PWR-01 is not a manual control",
+        ),
+    ],
+)
+def test_bad_variables_fail_naming_them_before_the_host_is_contacted(start_lab, tmp_path, variables, message):
+    lab = start_lab({"gw": "server2022-core-fresh"}, groups=["gateways"])
+    run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "bad", "-e", extra_vars(tmp_path, variables))
+    assert run.rc != 0
+    assert message in run.stdout, run.stdout[-3000:]
+    assert lab.stats("gw")["commands"] == 0
