@@ -25,7 +25,7 @@ FIXED = {
 
 
 def test_audit_reports_drift_as_fail_and_changes_nothing_even_without_check(start_lab, tmp_path):
-    lab = start_lab(FRESH)
+    lab = start_lab(FRESH, groups=["gateways"])
     before = {host: lab.state(host) for host in FRESH}
 
     run = run_playbook(AUDIT, lab.inventory, tmp_path / "audit")  # no --check: the playbook forces it
@@ -35,7 +35,7 @@ def test_audit_reports_drift_as_fail_and_changes_nothing_even_without_check(star
         assert run.statuses(host) == DRIFT[host]
         assert run.result(host)["result"]["changed"] is True
         assert lab.state(host) == before[host]
-        assert "PWR-02 | fail | hibernation is on; would set hibernation enabled: True -> False" in run.stdout
+    assert "PWR-02 | fail | hibernation is on; would set hibernation enabled: True -> False" in run.stdout
 
 
 def test_enforce_fixes_then_second_run_changes_nothing(start_lab, tmp_path):
