@@ -116,20 +116,11 @@ class ControlAction(ActionBase):
             return self._finish(result, [], [], None)
         wanted = {control.id for control in controls}
 
-        probe = area.probe_ops()
-        known_system = (task_vars.get("ansible_facts") or {}).get(HOST_FACTS_KEY, {}).get("system")
-        if known_system is None and _needs_host_profile(controls):
-            probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
         try:
-            probe_results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
+            probe_results, host_profile = self._probe(host, area, controls, task_vars)
         except AgentError as exc:
             records = _error_records(controls, exc.cause)
             return self._finish(result, records, [], None, failed_msg=str(exc))
-
-        host_profile = HostProfile.from_system_info(known_system) if known_system else HostProfile()
-        system_info = probe_results.pop(SYSTEM_INFO_KEY, None)
-        if system_info is not None and system_info.ok:
-            host_profile = HostProfile.from_system_info(system_info.value)
         facts = area.facts(probe_results)
         if facts is not None:
             result["ansible_facts"] = facts
@@ -145,18 +136,7 @@ class ControlAction(ActionBase):
         )
         decisions = decide(findings, catalog, policy)
 
-        apply_results: list[OpResult] | None = None
-        apply_error: str | None = None
-        unreachable = False
-        changes = pending_changes(decisions)
-        if changes:
-            try:
-                apply_results = self._apply_changes(host, changes, task_vars)
-            except AgentError as exc:
-                apply_error = exc.cause
-            except AnsibleConnectionFailure as exc:
-                apply_error, unreachable = str(exc), True
-
+        apply_results, apply_error, unreachable = self._apply(host, decisions, task_vars)
         records = conclude(decisions, apply_results, apply_error)
         warnings = [warning for decision in decisions for warning in decision.warnings]
         diff = _diff(decisions, records, f"{self.AREA.module} on {host}") if self._play_context.diff else None
@@ -167,6 +147,37 @@ class ControlAction(ActionBase):
             for decision, record in zip(decisions, records, strict=True)
         )
         return self._finish(result, records, warnings, diff)
+
+    def _probe(
+        self, host: str, area: Area, controls: Sequence[Control], task_vars: dict[str, Any]
+    ) -> tuple[dict[str, OpResult], HostProfile]:
+        """One round trip for the area's probe ops, plus system.info when applicability needs it and no earlier
+        task (win_host_facts) or the area itself already provides it. Raises AgentError."""
+        probe = area.probe_ops()
+        known_system = (task_vars.get("ansible_facts") or {}).get(HOST_FACTS_KEY, {}).get("system")
+        own_system_key = next((key for key, op in probe.items() if op == {"op": "system.info"}), None)
+        if known_system is None and own_system_key is None and _needs_host_profile(controls):
+            probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
+        results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
+        host_profile = HostProfile.from_system_info(known_system) if known_system else HostProfile()
+        system_info = results.pop(SYSTEM_INFO_KEY, None) or results.get(own_system_key or "")
+        if system_info is not None and system_info.ok:
+            host_profile = HostProfile.from_system_info(system_info.value)
+        return results, host_profile
+
+    def _apply(
+        self, host: str, decisions: Sequence[Decision], task_vars: dict[str, Any]
+    ) -> tuple[list[OpResult] | None, str | None, bool]:
+        """Send the pending changes: (results, error that left their outcome unknown, host became unreachable)."""
+        changes = pending_changes(decisions)
+        if not changes:
+            return None, None, False
+        try:
+            return self._apply_changes(host, changes, task_vars), None, False
+        except AgentError as exc:
+            return None, exc.cause, False
+        except AnsibleConnectionFailure as exc:
+            return None, str(exc), True
 
     def _finish(
         self,

@@ -14,13 +14,6 @@ function Get-OnePacsAuditpolPath {
     return $path
 }
 
-function Test-OnePacsAuditpolElevated {
-    # auditpol refuses to read or write the policy without elevation; its message says so only in local words.
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
-    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-}
-
 function Invoke-OnePacsAuditpol {
     # Runs auditpol.exe and stops the op unless it exits with 0. Its text output is localised: discarded unread.
     param([string[]]$ArgumentList)
@@ -31,7 +24,7 @@ function Invoke-OnePacsAuditpol {
     $exitCode = [int]$LASTEXITCODE
     if ($exitCode -ne 0) {
         $code = 'failed'
-        if (-not (Test-OnePacsAuditpolElevated)) {
+        if (-not (Test-OnePacsElevated)) {
             $code = 'access_denied'
         }
         $message = 'auditpol.exe ' + ($ArgumentList -join ' ') + " exited with code $exitCode"

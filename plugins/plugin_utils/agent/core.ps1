@@ -534,3 +534,11 @@ function Get-OnePacsRegistryData {
     }
     return $value['data']
 }
+
+function Test-OnePacsElevated {
+    # Several tools (powercfg /hibernate, secedit, auditpol) refuse to work without elevation and say so only in
+    # localized text or a bare exit code; checking first keeps access_denied apart from other failures.
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
+    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+}

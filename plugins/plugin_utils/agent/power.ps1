@@ -64,12 +64,6 @@ function Invoke-OnePacsPowercfg {
     return [int]$LASTEXITCODE
 }
 
-function Test-OnePacsElevated {
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
-    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-}
-
 function Invoke-OpPowerQuery {
     param($Op)
     $settings = Get-OnePacsArg -Op $Op -Name 'settings' -Type 'list'

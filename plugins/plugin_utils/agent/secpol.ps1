@@ -24,20 +24,12 @@ function Get-OnePacsSecpolKeys {
     )
 }
 
-function Test-OnePacsSeceditElevated {
-    # secedit needs an elevated administrator for SECURITYPOLICY; checking first keeps access_denied apart from
-    # other failures, which secedit reports only as an exit code.
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
-    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-}
-
 function Get-OnePacsSeceditPath {
     $secedit = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'secedit.exe'
     if (-not (Test-Path -LiteralPath $secedit -PathType Leaf)) {
         Stop-OnePacsOp -Code 'not_supported' -Message "$secedit is missing"
     }
-    if (-not (Test-OnePacsSeceditElevated)) {
+    if (-not (Test-OnePacsElevated)) {
         Stop-OnePacsOp -Code 'access_denied' -Message 'secedit.exe /areas SECURITYPOLICY needs an elevated administrator'
     }
     return $secedit

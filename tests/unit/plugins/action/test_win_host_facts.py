@@ -83,9 +83,9 @@ def test_facts_are_returned_for_later_tasks(desktop_fresh):
     assert host["errors"] == {}
 
 
-def test_known_facts_spare_the_extra_system_info_probe(desktop_fresh):
+def test_system_info_is_asked_once_and_not_again_when_facts_are_known(desktop_fresh):
     first = run_action(desktop_fresh, GATEWAY_ARGS)
-    assert desktop_fresh.ops[0].count("system.info") == 2  # the area's own, and the run loop's for SYS-01
+    assert desktop_fresh.ops[0].count("system.info") == 1  # the area's own also serves applicability (SYS-01)
     run_action(desktop_fresh, GATEWAY_ARGS, task_vars={"ansible_facts": first["ansible_facts"]})
     assert desktop_fresh.ops[1].count("system.info") == 1
 
