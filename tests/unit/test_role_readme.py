@@ -17,4 +17,3 @@ def test_role_readmes_are_current():
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-
