@@ -115,8 +115,12 @@ class RegistrySetting:
         return self.accepts(data) if self.accepts is not None else data == self.wanted
 
     def probe_op(self) -> dict[str, Any]:
-        """The read-only op that reads this value (a missing key or value is data, not an error)."""
-        return get_op(self.path, self.name)
+        """The read-only op that reads this value (a missing key or value is data, not an error). A secret's
+        data stays on the host: only its existence comes back."""
+        op = get_op(self.path, self.name)
+        if self.secret:
+            op["data"] = False
+        return op
 
     def read(self, value: Mapping[str, Any]) -> RegistryReading:
         """The setting as found, from a registry.get (or registry.set) result value."""

@@ -8,7 +8,13 @@ function Invoke-OpRegistryGet {
     param($Op)
     $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
     $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
-    return Read-OnePacsRegistryValue -Path $path -Name $name
+    $withData = Get-OnePacsArg -Op $Op -Name 'data' -Type 'bool' -Optional
+    $value = Read-OnePacsRegistryValue -Path $path -Name $name
+    if ($withData -eq $false) {
+        # A secret (Winlogon DefaultPassword) is reported as present or absent; its data never leaves the host.
+        $value['data'] = $null
+    }
+    return $value
 }
 
 function Invoke-OpRegistrySet {

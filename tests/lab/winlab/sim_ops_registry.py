@@ -25,8 +25,11 @@ def _read_back(state: dict, key: KeyPath, name: str) -> dict:
 
 
 def registry_get(state: dict, args: dict) -> dict:
-    """One value; a missing key or value is data (exists false), not an error."""
-    return _read_back(state, _key_arg(args), args["name"])
+    """One value; a missing key or value is data (exists false), not an error. data=false leaves out the data."""
+    value = _read_back(state, _key_arg(args), args["name"])
+    if args.get("data") is False:
+        value["data"] = None
+    return value
 
 
 def registry_set(state: dict, args: dict) -> dict:
@@ -52,7 +55,7 @@ def registry_remove(state: dict, args: dict) -> dict:
 _PATH_AND_NAME = {"path": Arg("string"), "name": Arg("string")}
 
 OPS = (
-    Op("registry.get", registry_get, _PATH_AND_NAME),
+    Op("registry.get", registry_get, {**_PATH_AND_NAME, "data": Arg("bool", required=False)}),
     Op(
         "registry.set",
         registry_set,

@@ -816,3 +816,12 @@ def test_network_logon_rights_are_honoured(server):
     assert server.admits("labadmin", 5985)[0] is False
     rights["SeNetworkLogonRight"] = ["labadmin"]
     assert server.admits("labadmin", 5985)[0] is True
+
+
+def test_registry_get_without_data_reports_existence_only():
+    host = SimulatedHost.from_profile("server2019-fresh")
+    winlogon = r"HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon"
+    (result,) = host.execute(
+        {"v": 1, "ops": [{"op": "registry.get", "path": winlogon, "name": "DefaultPassword", "data": False}]}
+    )["results"]
+    assert result == {"ok": True, "value": {"key_exists": True, "exists": True, "type": "String", "data": None}}

@@ -136,3 +136,23 @@ def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):
     result = run_action(fresh)
     assert result["failed"] is True
     assert set(statuses(result).values()) == {"error"}
+
+
+def test_the_stored_password_never_leaves_the_host():
+    connection = SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    outputs = []
+    original = connection.exec_command
+
+    def recording(cmd, in_data=None, sudoable=True):
+        rc, stdout, stderr = original(cmd, in_data=in_data, sudoable=sudoable)
+        outputs.append(stdout + stderr)
+        return rc, stdout, stderr
+
+    connection.exec_command = recording
+    result = run_action(connection, check_mode=True)
+    assert statuses(result)["SEC-02"] == "fail"
+    assert outputs
+    assert all(PASSWORD.encode() not in output for output in outputs)
+    assert {"op": "registry.get", "path": WINLOGON, "name": "DefaultPassword", "data": False} in (
+        connection.requests[0]["ops"]
+    )
