@@ -5,6 +5,11 @@ variant states only its differences. Layers merge like a JSON merge patch (RFC 7
 other value replaces, null deletes. The registry section merges by Windows rules instead (key and value names
 case-insensitive; null on a key deletes its subkeys too). Bundled profiles live in winlab/profiles/; names starting
 with "_" are building blocks that list_profiles() does not offer as hosts.
+
+Every file is applied as a patch in one flat sequence (its parents' files first, depth first, left to right; a file
+reached twice is applied once, at its first place), never resolved on its own first: resolving a building block
+against nothing would drop its nulls, so `"DefaultPassword": null` in _hardened-common could not delete the password
+a host profile's other parent set.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,10 +47,11 @@ def load_profile(name_or_path: str | Path, *, now: datetime | None = None) -> di
     timestamps ("now-30d") turned into UTC timestamps relative to `now`, canonical spellings applied and the result
     validated. A snapshot written to a file loads back unchanged. Raises ProfileError with the reason."""
     path = _locate(name_or_path, relative_to=None)
-    layers, lineage = _resolve(path, chain=())
-    description = layers.pop("description", "")
-    origin = layers.pop("profile", None)
-    state = _resolve_timestamps(layers, now or datetime.now(UTC))
+    layers = _linearise(path, chain=(), seen=set())
+    merged = _apply_layers(layers)
+    description = merged.pop("description", "")
+    origin = merged.pop("profile", None)
+    state = _resolve_timestamps(merged, now or datetime.now(UTC))
     try:
         prepare_state(state)
     except ValueError as exc:
@@ -53,6 +60,7 @@ def load_profile(name_or_path: str | Path, *, now: datetime | None = None) -> di
         # A saved snapshot (SimulatedHost.snapshot() written to a file) keeps the profile it started from.
         state["profile"] = origin
     else:
+        lineage = list(dict.fromkeys(layer.path.stem for layer in layers))
         state["profile"] = {"name": path.stem, "description": description, "lineage": lineage}
     problems = validate_state(state)
     if problems:
@@ -108,7 +116,17 @@ def _looks_like_path(reference: str) -> bool:
     return reference.endswith(".json") or "/" in reference or "\\" in reference
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, list[str]]:
+@dataclass(frozen=True)
+class _Layer:
+    """One profile file's own content (without "extends"), applied as a patch."""
+
+    path: Path
+    data: dict
+
+
+def _linearise(path: Path, chain: tuple[Path, ...], seen: set[Path]) -> list[_Layer]:
+    """The files to apply for `path`, in order: each parent's files (depth first, left to right), then the file
+    itself. A file already in the sequence (a shared ancestor) is not applied again."""
     real = path.resolve()
     if real in chain:
         cycle = " -> ".join(item.stem for item in (*chain, real))
@@ -124,21 +142,27 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, list[str]]:
         parents = [parents]
     if parents is not None and not (isinstance(parents, list) and all(isinstance(p, str) for p in parents)):
         raise ProfileError(f"profile {str(path)!r}: 'extends' must be a profile name, a path, or a list of them")
+    layers: list[_Layer] = []
+    for parent in parents or []:
+        layers.extend(_linearise(_locate(parent, path.parent), (*chain, real), seen))
+    if real not in seen:
+        seen.add(real)
+        layers.append(_Layer(path, data))
+    return layers
+
+
+def _apply_layers(layers: list[_Layer]) -> dict:
+    """The layers merged in order onto an empty state. "description" belongs to its file: only the last layer's
+    (the profile asked for) is kept."""
     merged: dict = {}
-    lineage: list[str] = []
-    try:
-        for parent in parents or []:
-            parent_data, parent_lineage = _resolve(_locate(parent, path.parent), (*chain, real))
-            parent_data.pop("description", None)
-            merged = merge_layers(merged, parent_data)
-            lineage.extend(name for name in parent_lineage if name not in lineage)
-        merged = merge_layers(merged, data)
-    except ProfileError:
-        raise
-    except ValueError as exc:
-        raise ProfileError(f"profile {str(path)!r}: {exc}") from None
-    lineage.append(path.stem)
-    return merged, lineage
+    for index, layer in enumerate(layers):
+        is_asked_for = index == len(layers) - 1
+        data = layer.data if is_asked_for else {key: value for key, value in layer.data.items() if key != "description"}
+        try:
+            merged = merge_layers(merged, data)
+        except ValueError as exc:
+            raise ProfileError(f"profile {str(layer.path)!r}: {exc}") from None
+    return merged
 
 
 def _resolve_timestamps(state: dict, now: datetime) -> dict:

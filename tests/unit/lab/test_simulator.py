@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
-from winlab.sim_profiles import merge_layers
+from winlab.sim_profiles import PROFILE_DIR, merge_layers
 from winlab.sim_schema import REQUIRED_SECTIONS
 from winlab.simulator import OPS, ProfileError, SimulatedHost, list_profiles, load_profile
 
@@ -305,6 +305,54 @@ def test_is_virtual_must_agree_with_what_the_agent_would_detect(tmp_path):
         },
     )
     assert load_profile(bare_metal)["system"]["is_virtual"] is False
+
+
+WINLOGON_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon"
+
+
+def test_a_null_in_a_building_block_deletes_what_an_earlier_parent_set(tmp_path):
+    write_profile(
+        tmp_path,
+        "_no-autologon",
+        {
+            "description": "building block",
+            "registry": {WINLOGON_KEY: {"DefaultPassword": None, "AutoAdminLogon": "0"}},
+            "services": {"Steam Client Service": None},
+        },
+    )
+    # a block reached through another block, as _hardened-workstation reaches _hardened-common
+    write_profile(tmp_path, "_workstation", {"extends": "./_no-autologon.json", "description": "building block"})
+    host = write_profile(tmp_path, "rd09", {"extends": ["win10-22h2-fresh", "./_workstation.json"]})
+    fresh = load_profile("win10-22h2-fresh")
+    assert "DefaultPassword" in fresh["registry"][WINLOGON_KEY]
+    assert "Steam Client Service" in fresh["services"]
+    state = load_profile(host)
+    assert "DefaultPassword" not in state["registry"][WINLOGON_KEY]
+    assert state["registry"][WINLOGON_KEY]["AutoAdminLogon"]["data"] == "0"
+    assert "Steam Client Service" not in state["services"]
+    assert state["profile"]["lineage"][-3:] == ["_no-autologon", "_workstation", "rd09"]
+    assert state["profile"]["description"] == ""
+
+
+@pytest.mark.parametrize("name", HARDENED)
+def test_hardened_common_deletes_the_stored_autologon_password_in_every_profile_extending_it(name):
+    state = load_profile(name)
+    assert "_hardened-common" in state["profile"]["lineage"]
+    assert "DefaultPassword" not in state["registry"].get(WINLOGON_KEY, {})
+    own_file = json.loads((PROFILE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    assert "DefaultPassword" not in json.dumps(own_file), "the null in _hardened-common is enough"
+
+
+def test_a_shared_ancestor_is_applied_once_so_a_later_parent_does_not_undo_an_earlier_one(tmp_path):
+    write_profile(
+        tmp_path, "_base", {"services": {"Custom": {"DisplayName": "C", "StartMode": "Auto", "State": "Running"}}}
+    )
+    write_profile(tmp_path, "_stops", {"extends": "./_base.json", "services": {"Custom": {"State": "Stopped"}}})
+    write_profile(tmp_path, "_disables", {"extends": "./_base.json", "services": {"Custom": {"StartMode": "Disabled"}}})
+    host = write_profile(tmp_path, "both", {"extends": ["server2022-core-fresh", "./_stops.json", "./_disables.json"]})
+    state = load_profile(host)
+    assert state["services"]["Custom"] == {"DisplayName": "C", "StartMode": "Disabled", "State": "Stopped"}
+    assert state["profile"]["lineage"][-4:] == ["_base", "_stops", "_disables", "both"]
 
 
 def test_merge_layers_is_a_merge_patch_that_leaves_inputs_alone():
