@@ -28,7 +28,8 @@ def test_audit_reports_drift_as_fail_and_changes_nothing_even_without_check(star
     lab = start_lab(FRESH, groups=["gateways"])
     before = {host: lab.state(host) for host in FRESH}
 
-    run = run_playbook(AUDIT, lab.inventory, tmp_path / "audit")  # no --check: the playbook forces it
+    # no --check: the playbook forces it
+    run = run_playbook(AUDIT, lab.inventory, tmp_path / "audit", "-e", f"onepacs_report_dir={tmp_path / 'reports'}")
 
     assert run.rc == 0, run.stdout + run.stderr
     for host in FRESH:

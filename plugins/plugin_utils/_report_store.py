@@ -1,0 +1,125 @@
+"""The report directory: one folder per run named by its id, a `latest` pointer, and the previous run for trends.
+
+    <dir>/20260516T091500Z/{compliance.json, compliance.csv, compliance.html, junit.xml}
+    <dir>/latest -> 20260516T091500Z      (a relative symlink; latest.txt holding the name where a share has none)
+
+Several writers may share a directory (job slices): a run claims its folder with an exclusive mkdir (a run of the
+same second gets -2, -3, ...), every file is written under a temporary name and renamed into place, and `latest` is
+replaced atomically. Only folders named like run ids are ever pruned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+LATEST = "latest"
+LATEST_FILE = "latest.txt"
+DOCUMENT = "compliance.json"
+_RUN_DIR = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?$")
+
+
+def _run_key(name: str) -> tuple[str, int]:
+    match = _RUN_DIR.match(name)
+    return (match.group("stamp"), int(match.group("n") or 1)) if match else (name, 0)
+
+
+def run_dirs(base: Path) -> list[Path]:
+    """The run folders under base, oldest first."""
+    if not base.is_dir():
+        return []
+    found = [path for path in base.iterdir() if path.is_dir() and _RUN_DIR.match(path.name)]
+    return sorted(found, key=lambda path: _run_key(path.name))
+
+
+def reserve_run(base: Path, run_id: str) -> Path:
+    """Create and return the run's folder: base/run_id, or run_id-2, -3, ... when that is taken."""
+    base.mkdir(parents=True, exist_ok=True)
+    number = 1
+    while True:
+        folder = base / (run_id if number == 1 else f"{run_id}-{number}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            number += 1
+            continue
+        return folder
+
+
+def latest_dir(base: Path) -> Path | None:
+    """The folder `latest` points at (symlink, else latest.txt), when it still holds a run."""
+    link = base / LATEST
+    name = None
+    if link.is_symlink():
+        name = os.readlink(link)
+    elif (base / LATEST_FILE).is_file():
+        name = (base / LATEST_FILE).read_text(encoding="utf-8").strip()
+    if name and _RUN_DIR.match(Path(name).name) and (base / Path(name).name).is_dir():
+        return base / Path(name).name
+    return None
+
+
+def previous_document(base: Path, schema_version: int, hosts: Collection[str] | None = None) -> dict[str, Any] | None:
+    """The newest readable compliance.json of the schema version in base (latest first) that shares a host with
+    `hosts` (any, when None): another slice's report of other hosts is no baseline for a trend."""
+    candidates = [latest_dir(base), *reversed(run_dirs(base))]
+    for folder in candidates:
+        if folder is None:
+            continue
+        try:
+            document = json.loads((folder / DOCUMENT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(document, dict) or document.get("schema_version") != schema_version:
+            continue
+        names = {host.get("name") for host in document.get("hosts") or [] if isinstance(host, dict)}
+        if hosts is None or names & set(hosts):
+            return document
+    return None
+
+
+def publish(folder: Path, files: Mapping[str, bytes], keep: int = 0) -> Path:
+    """Write the files into the reserved run folder, point `latest` at it, keep the newest `keep` runs (0: all)."""
+    for name, content in files.items():
+        temporary = folder / f".{name}.partial"
+        temporary.write_bytes(content)
+        temporary.replace(folder / name)
+    base = folder.parent
+    _point_latest(base, folder.name)
+    if keep > 0:
+        for old in run_dirs(base)[:-keep]:
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _point_latest(base: Path, run_id: str) -> None:
+    link = base / LATEST
+    if link.exists() and not link.is_symlink():
+        _write_latest_file(base, run_id)  # someone's own folder or file: never replaced
+        return
+    temporary = base / f".{LATEST}.{run_id}"
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        temporary.symlink_to(run_id, target_is_directory=True)
+        temporary.replace(link)
+    except OSError:  # a share without symbolic links
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        _write_latest_file(base, run_id)
+        return
+    with contextlib.suppress(FileNotFoundError):
+        (base / LATEST_FILE).unlink()
+
+
+def _write_latest_file(base: Path, run_id: str) -> None:
+    temporary = base / f".{LATEST_FILE}.{run_id}"
+    temporary.write_text(run_id + "\n", encoding="utf-8")
+    temporary.replace(base / LATEST_FILE)

@@ -1,0 +1,54 @@
+"""Copy untrusted values (host records, inventory) into plain JSON types before any report sees them.
+
+Ansible hands facts over as its own str, dict and list subclasses (tagged, unsafe, lazy); a value that carried an
+``__html__`` method would even be trusted by Jinja2's autoescaping. Copying into exact built-in types removes all
+of that, makes the document serializable, and keeps its key order stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Set
+from typing import Any
+
+#: Deeper structures are cut: records are shallow, and a hostile fact must not exhaust the recursion limit.
+MAX_DEPTH = 32
+
+
+def text(value: Any) -> str:
+    """An exact ``str`` for a scalar (empty for None); other values as their plain JSON text is not wanted here."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(plain(value))
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """The value as exact JSON types: dict (string keys), list, str, int, float (finite), bool or None."""
+    if value is None or type(value) in (bool, int):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if depth >= MAX_DEPTH:
+        return "..."
+    if isinstance(value, Mapping):
+        return {text(key): plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item, depth + 1) for item in value]
+    if isinstance(value, Set):
+        return sorted((plain(item, depth + 1) for item in value), key=repr)
+    return str(value)
