@@ -479,7 +479,7 @@ def render(role: str) -> dict[str, str]:
     for area, ids in [*areas, (Area("attestations", "win_attestations", "Manual controls - attestations"), manual_ids)]:
         enabled = f"{prefix}{area.name}_enabled"
         defaults += ["", _comment(f"--- {area.title} ({', '.join(ids)})")]
-        defaults += [_comment(f"Practice: \u201c{quote}\u201d") for quote in _practices(role, area.module)]
+        defaults += [_comment(f'Practice: "{quote}"') for quote in _practices(role, area.module)]
         defaults.append(f"{enabled}: true")
         specs[enabled] = {"type": "bool", "default": True, "description": f"Evaluate {', '.join(ids)}."}
         args = dict(common)
@@ -556,6 +556,15 @@ def render(role: str) -> dict[str, str]:
                     f"Sets {prefix}controls, the control records of every area, for reports.",
                 ],
                 "author": ["OnePacs baseline contributors"],
+                "examples": (
+                    f"- name: OnePacs {role} baseline\n"
+                    f"  hosts: {role}s\n"
+                    "  gather_facts: false\n"
+                    "  roles:\n"
+                    f"    - role: onepacs.baseline.{role}\n"
+                    "      vars:\n"
+                    f"        {prefix}enforce: false  # report only\n"
+                ),
                 "options": specs,
             }
         }

@@ -108,7 +108,7 @@ def render(role: str) -> str:
         scope = "physical only" if role in control.physical_only else "all"
         if len(control.os) < 2:
             scope += f", {control.os[0]} OS"
-        quote = "; ".join(f"\u201c{ref.quote}\u201d" for ref in control.seed if ref.doc == role) or "(other baseline)"
+        quote = "; ".join(f'"{ref.quote}"' for ref in control.seed if ref.doc == role) or "(other baseline)"
         lines.append(f"| {control.id} | {_cell(control.title)} | {kind} | {scope} | {_cell(quote)} |")
     return "\n".join(lines) + "\n"
 
