@@ -65,6 +65,7 @@ attributes:
     support: full
     description: Shows each changed setting before and after.
   platform:
+    support: full
     platforms: windows
     description: Targets Windows Server 2016+ and Windows 10+ over WinRM, PSRP or SSH (PowerShell shell).
 notes:

@@ -15,7 +15,7 @@ description:
     inventory variable, the entry and the field, for example C(onepacs_exceptions[2].expires).
   - The baseline roles run it first, so a typo in group_vars stops the host before any area task touches it.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 options:
   exceptions:
     description: Exceptions as the control modules take them (id, reason, approver, expires).
@@ -45,6 +45,7 @@ attributes:
     support: none
     description: Nothing to show.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller only.
 """

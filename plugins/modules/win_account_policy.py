@@ -30,7 +30,7 @@ description:
     changes at its next refresh. There the module reports the controls, says so in each message, and changes
     nothing; fix the domain's GPO instead.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -23,7 +23,7 @@ description:
     manual, a malformed or future date, or a missing field fails the task with a message naming
     C(attestations[i].field).
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -28,7 +28,7 @@ description:
     does, in bytes) and the policy value in KB. Larger sizes are left alone.
   - A domain GPO that sets audit policy or log sizes overwrites local fixes at its next refresh.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

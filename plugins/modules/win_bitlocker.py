@@ -30,7 +30,7 @@ description:
     trip that returns it runs with C(no_log) set on the connection, and error texts are scrubbed of anything shaped
     like a recovery password.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -35,7 +35,7 @@ description:
   - Reads use the Defender cmdlets, CIM and the registry, never localized command output, so the module works on
     every Windows display language.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -36,7 +36,7 @@ description:
     their Name and Group resource strings, never by localized display names; writes go to the local store and are
     read back, so a setting Group Policy overrides is reported as an error rather than as fixed.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -32,7 +32,7 @@ description:
   - Without the expected values (O(expected_ipv4), the software patterns, the versions) the control is reported as
     C(fail) with a message starting C(not configured), so a missing inventory value is visible rather than passed.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -36,7 +36,7 @@ description:
     administrator is disabled or removed at all. A host whose only administrator is the connecting account
     therefore stays manageable.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -20,7 +20,7 @@ description:
     localized; the localized text of C(netsh wlan show interfaces) is never parsed, so the module works on every
     Windows display language.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

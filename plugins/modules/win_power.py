@@ -19,7 +19,7 @@ description:
   - Reads go through the power WMI classes and the registry, never through the localized text output of
     C(powercfg), so the module works on every Windows display language.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

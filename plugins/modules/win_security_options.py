@@ -34,7 +34,7 @@ description:
     rewritten with the right type. A domain GPO that sets one of these values overwrites local fixes at its next
     refresh.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:
@@ -50,7 +50,8 @@ notes:
 seealso:
   - name: Interactive logon - Machine inactivity limit
     description: The security option behind LCK-01.
-    link: https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/interactive-logon-machine-inactivity-limit
+    link: "https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/\
+      security-policy-settings/interactive-logon-machine-inactivity-limit"
   - name: How to detect, enable and disable SMBv1
     description: The SMB1 registry value behind SEC-03.
     link: https://learn.microsoft.com/windows-server/storage/file-server/troubleshoot/detect-enable-and-disable-smbv1-v2-v3

@@ -24,7 +24,7 @@ description:
     C(mpssvc), C(BFE), C(NlaSvc), C(nsi), C(Dhcp), C(Dnscache), C(WinDefend), C(wuauserv), C(BDESVC), C(OnePacs*)
     and C(postgresql*).
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:

@@ -26,7 +26,7 @@ description:
   - C(UPD-02) is audit-only. The module never installs updates; a stale host is reported as C(fail) with the date
     of its newest update.
 author:
-  - OnePacs baseline contributors
+  - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:
