@@ -7,7 +7,7 @@ here so no module repeats it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
@@ -18,7 +18,7 @@ from ._catalog import Catalog, Control, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
-from ._findings import Change
+from ._findings import Change, Finding
 from ._records import ControlRecord, Status, summarize
 from ._transport import AgentError, OpResult, run_ops
 
@@ -45,6 +45,32 @@ def _validate_only(only: Sequence[str], catalog: Catalog) -> set[str]:
     if unknown:
         raise AnsibleActionFail(f"only: {', '.join(map(repr, unknown))} is not a control id of the catalog")
     return set(only)
+
+
+def unreadable_answer(exc: Exception) -> str:
+    """The cause reported when op results do not have the shape protocol/*.yml gives them."""
+    detail = str(exc)
+    if len(detail) > 200:
+        detail = detail[:200] + "..."
+    shape = "the op results do not have the shape protocol/*.yml gives them"
+    return f"malformed agent response: {shape} ({type(exc).__name__}: {detail})"
+
+
+def evaluate_results(
+    host: str, area: Area, results: Mapping[str, OpResult], wanted: set[str]
+) -> tuple[list[Finding], dict[str, Any] | None]:
+    """The area's findings for the wanted controls, and its facts.
+
+    Areas trust the result shapes protocol/*.yml documents. An answer of another shape (a broken WMI provider, an
+    agent bug) must fail this module's controls on this host with the cause, never end the run with a traceback,
+    so any exception of the area becomes an AgentError.
+    """
+    try:
+        facts = area.facts(results)
+        findings = [finding for finding in area.evaluate(results) if finding.control_id in wanted]
+    except Exception as exc:
+        raise AgentError(host, unreadable_answer(exc)) from None
+    return findings, facts
 
 
 def _error_records(controls: Sequence[Control], message: str) -> list[ControlRecord]:
@@ -118,14 +144,13 @@ class ControlAction(ActionBase):
 
         try:
             probe_results, host_profile = self._probe(host, area, controls, task_vars)
+            findings, facts = evaluate_results(host, area, probe_results, wanted)
         except AgentError as exc:
             records = _error_records(controls, exc.cause)
             return self._finish(result, records, [], None, failed_msg=str(exc))
-        facts = area.facts(probe_results)
         if facts is not None:
             result["ansible_facts"] = facts
 
-        findings = [finding for finding in area.evaluate(probe_results) if finding.control_id in wanted]
         policy = Policy(
             today=dt.date.today(),
             check_mode=bool(self._play_context.check_mode),
@@ -159,10 +184,13 @@ class ControlAction(ActionBase):
         if known_system is None and own_system_key is None and _needs_host_profile(controls):
             probe[SYSTEM_INFO_KEY] = {"op": "system.info"}
         results = dict(zip(probe, self._run_ops(host, list(probe.values())), strict=True))
-        host_profile = HostProfile.from_system_info(known_system) if known_system else HostProfile()
         system_info = results.pop(SYSTEM_INFO_KEY, None) or results.get(own_system_key or "")
-        if system_info is not None and system_info.ok:
-            host_profile = HostProfile.from_system_info(system_info.value)
+        try:
+            host_profile = HostProfile.from_system_info(known_system) if known_system else HostProfile()
+            if system_info is not None and system_info.ok:
+                host_profile = HostProfile.from_system_info(system_info.value)
+        except Exception as exc:  # system.info of another shape, now or in the host facts of an earlier task
+            raise AgentError(host, unreadable_answer(exc)) from None
         return results, host_profile
 
     def _apply(

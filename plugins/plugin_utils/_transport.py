@@ -197,6 +197,8 @@ def parse_response(
         document = json.loads(framed)
     except ValueError as exc:
         raise AgentError(host, f"the agent returned invalid JSON ({exc}): {_excerpt(framed)}") from None
+    except RecursionError:  # json raises it, not ValueError, for arrays or objects nested thousands deep
+        raise AgentError(host, f"the agent returned JSON nested too deeply to read: {_excerpt(framed)}") from None
     if not isinstance(document, dict) or document.get("v") != PROTOCOL_VERSION:
         raise AgentError(host, f"malformed agent response: expected protocol version {PROTOCOL_VERSION}")
     results = document.get("results")
@@ -215,16 +217,28 @@ Executor = Callable[..., tuple[int, bytes, bytes]]
 def run_ops(execute: Executor, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
     """Run ops on the host in one round trip.
 
-    Connection-level failures stay AnsibleConnectionFailure (Ansible then reports the host UNREACHABLE and goes on
-    with the others), reworded so that the host and the likely cause come first.
+    Connection-level failures (also the requests errors the winrm connection lets through) become
+    AnsibleConnectionFailure (Ansible then reports the host UNREACHABLE and goes on with the others), reworded so
+    that the host and the likely cause come first. Any other error of the connection plugin, such as a WinRM SOAP
+    fault, becomes an AgentError for this host.
     """
     if not ops:
         return []
     try:
         rc, stdout, stderr = execute(build_command(), in_data=build_payload(ops), sudoable=False)
-    except AnsibleConnectionFailure as exc:
-        raise AnsibleConnectionFailure(f"{host}: {describe_connection_failure(str(exc))}") from None
+    except (AnsibleConnectionFailure, OSError) as exc:
+        # The winrm connection lets requests' errors through (they are OSErrors), e.g. a link that dies in the
+        # middle of a command; left alone they reach the user as a bare "Connection aborted" without host or cause.
+        raise AnsibleConnectionFailure(f"{host}: {describe_connection_failure(_error_text(exc))}") from None
+    except Exception as exc:
+        # Any other error of the connection plugin (a WinRM SOAP fault, ...) fails this host, not the whole run.
+        cause = describe_connection_failure(f"{type(exc).__name__}: {_error_text(exc)}")
+        raise AgentError(host, f"the connection could not run the agent: {cause}") from None
     return parse_response(host, rc, stdout, stderr, len(ops))
+
+
+def _error_text(exc: BaseException) -> str:
+    return str(exc).strip() or f"{type(exc).__name__} without a message"
 
 
 _CONNECTION_HINTS = (
@@ -236,6 +250,8 @@ _CONNECTION_HINTS = (
     ("CERTIFICATE_VERIFY_FAILED", "TLS certificate validation failed: set ansible_winrm_ca_trust_path to the CA"),
     ("Connection aborted", "the connection was dropped by the host or the network in the middle of the command"),
     ("RemoteDisconnected", "the connection was dropped by the host or the network in the middle of the command"),
+    ("Connection reset", "the connection was dropped by the host or the network in the middle of the command"),
+    ("Code 500", "the WinRM service on the host failed the request (HTTP 500 with a SOAP fault)"),
     ("Name or service not known", "the host name does not resolve"),
 )
 

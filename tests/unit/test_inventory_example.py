@@ -57,3 +57,20 @@ def test_credentials_come_from_the_vault(inventory):
     for variables in hostvars(inventory).values():
         assert variables["ansible_password"] == "{{ vault_onepacs_winrm_password }}"
         assert variables["vault_onepacs_winrm_password"]
+
+
+def test_every_host_trusts_a_ca_on_the_standard_https_port_and_never_weakens_tls(inventory):
+    for host, variables in hostvars(inventory).items():
+        assert int(variables["ansible_port"]) == 5986, host
+        assert Path(variables["ansible_winrm_ca_trust_path"]).is_absolute(), host
+        assert variables.get("ansible_winrm_message_encryption", "auto") != "never", host
+        assert variables["ansible_winrm_transport"] != "basic", host
+
+
+def test_the_transport_docs_say_why_basic_over_http_is_for_the_lab_only():
+    transport = (REPO_ROOT / "docs" / "transport.md").read_text(encoding="utf-8")
+    section = transport.split("## Basic over HTTP: the lab only", 1)[1].split("\n## ", 1)[0]
+    assert "clear text" in section
+    assert "127.0.0.1" in section
+    assert "Never use it against a clinic" in section
+    assert "## WinRM over HTTPS (recommended)" in transport
