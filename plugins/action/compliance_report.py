@@ -37,7 +37,7 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "dir": {"type": "path"},
     "title": {"type": "str", "default": DEFAULT_TITLE},
     "hosts": {"type": "list", "elements": "str"},
-    "record_facts": {"type": "dict", "default": DEFAULT_RECORD_FACTS},
+    "record_facts": {"type": "dict", "default": dict(DEFAULT_RECORD_FACTS)},
     "status_fact": {"type": "str", "default": DEFAULT_STATUS_FACT},
     "clinic_group_prefix": {"type": "str", "default": DEFAULT_CLINIC_PREFIX},
     "fail_on": {"type": "str", "default": "none", "choices": list(FAIL_ON)},
@@ -56,7 +56,7 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        _, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if params["keep"] < 0:
             raise AnsibleActionFail("keep: must be 0 (keep every run) or a positive number of runs")
         base = Path(params["dir"] or Path(task_vars.get("playbook_dir") or ".") / DEFAULT_SUBDIR)

@@ -35,7 +35,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
-        _, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         catalog = load_catalog()
         try:
             exceptions = parse_exceptions(params["exceptions"], catalog.ids(), params["exceptions_variable"])

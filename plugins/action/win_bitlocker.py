@@ -21,6 +21,6 @@ class ActionModule(ControlAction):
     def _apply_changes(self, host: str, changes: Sequence[Change], task_vars: dict[str, Any]) -> list[OpResult]:
         """Escrow each new recovery password on the controller before protection goes on (see _escrow.py); the
         round trip that carries the password runs with no_log so the connection does not log its output."""
-        _, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
+        _validation, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
         contexts = (self._play_context, getattr(self._connection, "_play_context", None))
         return apply_with_escrow(self._run_ops, host, changes, params["escrow_dir"], lambda: no_log(*contexts))

@@ -201,7 +201,7 @@ class _StrictLoader(yaml.SafeLoader):
         mapping = super().construct_mapping(node, deep=deep)
         if len(mapping) < len(node.value):
             seen: set[Any] = set()
-            for key_node, _ in node.value:
+            for key_node, _value_node in node.value:
                 key = self.construct_object(key_node, deep=True)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)

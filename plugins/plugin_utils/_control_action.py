@@ -130,7 +130,7 @@ class ControlAction(ActionBase):
         host = str(task_vars.get("inventory_hostname", self._connection._play_context.remote_addr))
         catalog = load_catalog()
 
-        _, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
+        _validation, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
         try:
             area = self.AREA(params, self._connection_info())
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())

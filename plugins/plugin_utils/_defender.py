@@ -83,7 +83,7 @@ def covers(exclusion: str, path: str) -> bool:
 
 def _split(path: str) -> tuple[str, str]:
     """(parent folder, last segment) of a Windows path; a trailing backslash is ignored."""
-    head, _, tail = path.replace("/", "\\").rstrip("\\").rpartition("\\")
+    head, _separator, tail = path.replace("/", "\\").rstrip("\\").rpartition("\\")
     return head, tail
 
 
@@ -107,7 +107,7 @@ def postgresql_dirs(installations: Sequence[Mapping[str, Any]]) -> list[str]:
         base = values.get(POSTGRESQL_BASE_VALUE)
         if isinstance(base, str) and base.strip():
             base = base.strip().rstrip("\\")
-            parent, _ = _split(base)
+            parent, _leaf = _split(base)
             _add_unless_covered(dirs, parent if _split(parent)[1].casefold() == "postgresql" else base)
         data = values.get(POSTGRESQL_DATA_VALUE)
         if isinstance(data, str) and data.strip():

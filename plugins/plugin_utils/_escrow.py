@@ -127,7 +127,7 @@ def no_log(*play_contexts: Any) -> Iterator[None]:
     """Set no_log on the play contexts for the duration (connection plugins then censor stdout in their logs)."""
     distinct = {id(context): context for context in play_contexts if context is not None}
     saved = [(context, getattr(context, "no_log", False)) for context in distinct.values()]
-    for context, _ in saved:
+    for context, _saved in saved:
         context.no_log = True
     try:
         yield
@@ -227,7 +227,7 @@ def apply_with_escrow(
         else:
             ready.append((index, {**op, "recovery_protector_id": protector}))
     if ready:
-        answers = run_ops(host, [op for _, op in ready])
-        for (index, _), answer in zip(ready, answers, strict=True):
+        answers = run_ops(host, [op for _index, op in ready])
+        for (index, _op), answer in zip(ready, answers, strict=True):
             results[index] = answer
     return [result for result in results if result is not None]

@@ -398,7 +398,7 @@ class LocalAccountsArea(Area):
                 stale.append((user, f"never logged on, password set {(now - user.password_last_set).days} days ago"))
         enforce = self.params["unused_accounts_mode"] == ENFORCE
         changes, refused = [], []
-        for user, _ in stale if enforce else ():
+        for user, _why in stale if enforce else ():
             reason = guard.disable(user)
             if reason:
                 refused.append((user.label, reason))
@@ -418,7 +418,7 @@ class LocalAccountsArea(Area):
         return Finding.compare(
             "ACC-04",
             expected=f"no enabled account unused for more than {days} days",
-            actual=[user.name for user, _ in stale],
+            actual=[user.name for user, _why in stale],
             compliant=not stale,
             changes=tuple(changes),
             message=message,

@@ -11,12 +11,15 @@ missing, so one host's mistake never stops the fleet's report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ._report_model import OUTCOMES, BaselineRun, HostInput
 from ._report_values import text
 
-DEFAULT_RECORD_FACTS = {"gateway": "onepacs_gateway_controls", "workstation": "onepacs_workstation_controls"}
+DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
+    {"gateway": "onepacs_gateway_controls", "workstation": "onepacs_workstation_controls"}
+)
 DEFAULT_STATUS_FACT = "onepacs_audit_status"
 EXCEPTIONS_VARIABLE = "onepacs_exceptions"
 ATTESTATIONS_VARIABLE = "onepacs_attestations"

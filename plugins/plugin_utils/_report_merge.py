@@ -37,7 +37,7 @@ def merge(
                 if previous[0] > generated:
                     continue
             chosen[host["name"]] = (generated, host)
-    hosts = [host for _, host in chosen.values()]
+    hosts = [host for _key, host in chosen.values()]
     sources = sorted(
         {str(source) for document in documents for source in document["run"].get("inventory_sources") or []}
     )
