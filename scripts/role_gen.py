@@ -457,15 +457,20 @@ def render(role: str) -> dict[str, str]:
         "# [{id, attested_by, date: YYYY-MM-DD, evidence, valid_days}].",
         "onepacs_attestations: []",
     ]
+    validate: dict[str, Any] = {
+        "variable_prefix": prefix,
+        "role_variables": [],
+        "settings": {},
+        "setting_variables": {},
+        "exceptions": "{{ onepacs_exceptions }}",
+        "exceptions_variable": "onepacs_exceptions",
+        "attestations": "{{ onepacs_attestations }}",
+        "attestations_variable": "onepacs_attestations",
+    }
     tasks: list[dict[str, Any]] = [
         {
-            "name": "Validate exceptions and attestations against the catalog",
-            "onepacs.baseline.validate_inputs": {
-                "exceptions": "{{ onepacs_exceptions }}",
-                "exceptions_variable": "onepacs_exceptions",
-                "attestations": "{{ onepacs_attestations }}",
-                "attestations_variable": "onepacs_attestations",
-            },
+            "name": "Validate the role's variables, exceptions and attestations before any host is contacted",
+            "onepacs.baseline.validate_inputs": validate,
             "tags": ["always"],
         }
     ]
@@ -501,6 +506,8 @@ def render(role: str) -> dict[str, str]:
                 spec["choices"] = list(knob.choices)
             specs[name] = spec
             args[knob.module_option] = f"{{{{ {name} }}}}"
+            validate["settings"].setdefault(area.module, {})[knob.module_option] = f"{{{{ {name} }}}}"
+            validate["setting_variables"].setdefault(area.module, {})[knob.module_option] = name
         result = f"{prefix}{area.name}_result"
         results.append(result)
         tasks.append(
@@ -513,6 +520,18 @@ def render(role: str) -> dict[str, str]:
                 "tags": [area.name, *ids],
             }
         )
+    # Every variable the role reads or sets, and the playbooks' host pattern: anything else with the prefix is a typo.
+    validate["role_variables"] = sorted(
+        {
+            *(name for name in specs if name.startswith(prefix)),
+            *results,
+            f"{prefix}selected_controls",
+            f"{prefix}controls",
+            f"{prefix}failed_areas",
+            f"{prefix}area_results",
+            f"{prefix}hosts",
+        }
+    )
     tasks.append(
         {
             "name": "Collect the control records of every area",

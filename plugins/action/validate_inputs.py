@@ -18,8 +18,18 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions impor
     InvalidExceptionError,
     parse_exceptions,
 )
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs import (
+    InvalidRoleInputError,
+    check_area_settings,
+    check_unknown_variables,
+)
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    # Role-level checks (the baseline roles pass these; see _role_inputs.py).
+    "settings": {"type": "dict", "default": {}},
+    "setting_variables": {"type": "dict", "default": {}},
+    "variable_prefix": {"type": "str"},
+    "role_variables": {"type": "list", "elements": "str", "default": []},
     "exceptions": {"type": "list", "elements": "raw", "default": []},
     "exceptions_variable": {"type": "str", "default": "exceptions"},
     "attestations": {"type": "list", "elements": "raw", "default": []},
@@ -38,11 +48,15 @@ class ActionModule(ActionBase):
         _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         catalog = load_catalog()
         try:
+            if params["variable_prefix"]:
+                check_unknown_variables(task_vars or {}, params["variable_prefix"], params["role_variables"])
+            for module, settings in params["settings"].items():
+                check_area_settings(module, settings or {}, params["setting_variables"].get(module) or {})
             exceptions = parse_exceptions(params["exceptions"], catalog.ids(), params["exceptions_variable"])
             attestations = parse_attestations(
                 params["attestations"], catalog, dt.date.today(), params["attestations_variable"]
             )
-        except (InvalidExceptionError, InvalidOptionError) as exc:
+        except (InvalidExceptionError, InvalidOptionError, InvalidRoleInputError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         result.update(
             changed=False,

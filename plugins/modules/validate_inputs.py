@@ -9,7 +9,8 @@ module: validate_inputs
 short_description: Check inventory exceptions and attestations against the control catalog
 version_added: 0.1.0
 description:
-  - Validates the exceptions (waivers) and attestations of a host on the controller, without contacting the host.
+  - Validates the inputs of a host on the controller, without contacting the host - the role variables (unknown
+    names, values out of range for their area) and the exceptions (waivers) and attestations.
   - Every problem (an unknown control id, a missing field, a date that is not C(YYYY-MM-DD), an attestation for a
     control that is not manual, an attestation dated in the future) fails the task with a message naming the
     inventory variable, the entry and the field, for example C(onepacs_exceptions[2].expires).
@@ -17,6 +18,27 @@ description:
 author:
   - OnePacs baseline contributors (@onepacs)
 options:
+  variable_prefix:
+    description:
+      - The prefix of a role's variables, for example C(onepacs_gateway_). Every variable of the host with this
+        prefix that is not in O(role_variables) is reported as a typo, with the closest known name.
+    type: str
+  role_variables:
+    description: Every variable the role declares or sets (the baseline roles pass theirs).
+    type: list
+    elements: str
+    default: []
+  settings:
+    description:
+      - Per control module, the options the role will pass it, for example C({win_power: {hibernation: false}}).
+      - Each is validated as the module validates it (types, ranges, formats) without contacting the host.
+    type: dict
+    default: {}
+  setting_variables:
+    description:
+      - Per control module, the role variable behind each option, so an error names the variable the user set.
+    type: dict
+    default: {}
   exceptions:
     description: Exceptions as the control modules take them (id, reason, approver, expires).
     type: list
