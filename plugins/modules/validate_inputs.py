@@ -30,7 +30,7 @@ options:
     default: []
   settings:
     description:
-      - Per control module, the options the role will pass it, for example C({win_power: {hibernation: false}}).
+      - "Per control module, the options the role will pass it, for example C({win_power: {hibernation: false}})."
       - Each is validated as the module validates it (types, ranges, formats) without contacting the host.
     type: dict
     default: {}
