@@ -6,6 +6,7 @@ here so no module repeats it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -25,6 +26,13 @@ from ._transport import AgentError, OpResult, run_ops
 SYSTEM_INFO_KEY = "__system_info"
 #: ansible_facts key win_host_facts sets; its "system" entry is the system.info op's value.
 HOST_FACTS_KEY = "onepacs_host"
+
+# Parse the catalog when Ansible loads an area's action plugin: its strategy imports the plugin in the controller's
+# main process, and the worker of every task and host is a fork of it, so they inherit the parsed catalog instead of
+# parsing it again (half of the controller CPU of a role run otherwise; docs/performance.md). load_catalog does not
+# cache errors: a broken catalog still fails the task, when it runs.
+with contextlib.suppress(ValueError, OSError):
+    load_catalog()
 
 
 def _module_controls(catalog: Catalog, module: str, selected: set[str], baseline: str | None) -> list[Control]:

@@ -4,7 +4,7 @@ start      start a background lab (one process, one loopback port per host), wri
 stop       stop it (its hosts' last state stays in DIR/hosts/)
 status     list the running hosts
 fault      switch a host's simulated fault (none, refuse, unauthorized, server_error, drop, drop_after_apply,
-           delay, slow)
+           delay, slow, latency)
 state      print a host's simulated state as JSON
 set-state  replace a host's simulated state with a JSON file
 stats      print request counters (and the recent request log) of one or all hosts
@@ -87,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     fault = command("fault", _fault, "switch a host's simulated fault")
     fault.add_argument("host")
     fault.add_argument("mode", choices=[mode.value for mode in FaultMode])
-    fault.add_argument("--delay-ms", type=int, default=0, help="for delay and slow")
+    fault.add_argument("--delay-ms", type=int, default=0, help="for delay, slow and latency")
+    fault.add_argument("--command-ms", type=int, default=0, help="for latency: how long each command runs")
 
     state = command("state", _state, "print a host's simulated state as JSON")
     state.add_argument("host")
@@ -256,7 +257,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _fault(args: argparse.Namespace) -> int:
-    fault = LabClient(args.state_dir).fault(args.host, args.mode, delay_ms=args.delay_ms)
+    fault = LabClient(args.state_dir).fault(args.host, args.mode, delay_ms=args.delay_ms, command_ms=args.command_ms)
     print(json.dumps(fault))
     return 0
 

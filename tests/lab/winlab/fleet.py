@@ -417,7 +417,9 @@ class _ControlHandler(BaseHTTPRequestHandler):
                 fleet.set_state(name, body)
                 return 200, {"ok": True}
             case "POST", ["hosts", name, "fault"]:
-                fault = fleet.endpoint(name).set_fault(FaultMode(body.get("mode", "none")), body.get("delay_ms", 0))
+                fault = fleet.endpoint(name).set_fault(
+                    FaultMode(body.get("mode", "none")), body.get("delay_ms", 0), body.get("command_ms", 0)
+                )
                 return 200, fault.as_dict()
             case "POST", ["stop"]:
                 fleet.request_stop()
@@ -568,9 +570,10 @@ class LabClient:
         """Replace the host's simulated state."""
         self._call("PUT", f"/hosts/{host}/state", dict(state))
 
-    def fault(self, host: str, mode: FaultMode | str, delay_ms: int = 0) -> dict[str, Any]:
-        """Switch the host's simulated fault ("none" clears it)."""
-        return self._call("POST", f"/hosts/{host}/fault", {"mode": str(FaultMode(mode)), "delay_ms": delay_ms})
+    def fault(self, host: str, mode: FaultMode | str, delay_ms: int = 0, command_ms: int = 0) -> dict[str, Any]:
+        """Switch the host's simulated fault ("none" clears it); command_ms is for the latency mode."""
+        body = {"mode": str(FaultMode(mode)), "delay_ms": delay_ms, "command_ms": command_ms}
+        return self._call("POST", f"/hosts/{host}/fault", body)
 
     def stats(self, host: str | None = None) -> dict[str, Any]:
         """Request counters and the recent request log, of one host or of all hosts."""

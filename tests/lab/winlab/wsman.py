@@ -122,6 +122,9 @@ class FaultMode(enum.StrEnum):
     DELAY = "delay"
     #: Commands take ``delay_ms`` to finish; Receive long-polls and times out meanwhile, as WinRM does.
     SLOW = "slow"
+    #: A healthy but distant host, for the benchmark: every HTTP response ``delay_ms`` late (network round trip)
+    #: and every command ``command_ms`` long (PowerShell start-up), both at once.
+    LATENCY = "latency"
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,26 @@ class Fault:
 
     mode: FaultMode = FaultMode.NONE
     delay_ms: int = 0
+    #: How long a command runs (latency mode only).
+    command_ms: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode.value, "delay_ms": self.delay_ms}
+        document: dict[str, Any] = {"mode": self.mode.value, "delay_ms": self.delay_ms}
+        if self.mode is FaultMode.LATENCY:
+            document["command_ms"] = self.command_ms
+        return document
+
+    @property
+    def response_delay(self) -> float:
+        """Seconds every HTTP response waits."""
+        return self.delay_ms / 1000 if self.mode in (FaultMode.DELAY, FaultMode.LATENCY) else 0.0
+
+    @property
+    def command_duration(self) -> float:
+        """Seconds a command runs before its output is ready."""
+        if self.mode is FaultMode.SLOW:
+            return self.delay_ms / 1000
+        return self.command_ms / 1000 if self.mode is FaultMode.LATENCY else 0.0
 
 
 class SimulatedHostLike(Protocol):
@@ -386,9 +406,9 @@ class WsmanEndpoint:
     def fault(self) -> Fault:
         return self._fault
 
-    def set_fault(self, mode: FaultMode | str, delay_ms: int = 0) -> Fault:
+    def set_fault(self, mode: FaultMode | str, delay_ms: int = 0, command_ms: int = 0) -> Fault:
         """Switch the simulated fault; "refuse" closes the port, leaving it reopens it."""
-        fault = Fault(FaultMode(mode), max(0, int(delay_ms)))
+        fault = Fault(FaultMode(mode), max(0, int(delay_ms)), max(0, int(command_ms)))
         with self._lock:
             self._fault = fault
             self._changed.notify_all()
@@ -478,8 +498,8 @@ class WsmanEndpoint:
             self._log(action, started, 0)
             handler.close_connection = True
             raise
-        if fault.mode is FaultMode.DELAY and fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
+        if fault.response_delay:
+            time.sleep(fault.response_delay)
         # Logged before answering, so a client that reads the stats right after its request finds it there.
         self._log(action, started, reply.status)
         handler.send_response(reply.status)
@@ -601,7 +621,7 @@ class WsmanEndpoint:
         command_line = _command_line(request.body)
         script = innermost_script(command_line)
         command = _Command(id=str(uuid.uuid4()).upper(), is_bootstrap=is_bootstrap(script))
-        slow = fault.delay_ms / 1000 if fault.mode is FaultMode.SLOW else 0.0
+        slow = fault.command_duration
         with self._lock:
             if not command.is_bootstrap:
                 command.outcome = unsupported_outcome(script if script is not None else command_line)
@@ -634,7 +654,7 @@ class WsmanEndpoint:
                 command.stdin.extend(data)
                 if end:
                     command.stdin_complete = True
-                    slow = fault.delay_ms / 1000 if fault.mode is FaultMode.SLOW else 0.0
+                    slow = fault.command_duration
                     command.ready_at = time.monotonic() + slow
                     self._changed.notify_all()
         return _ok(f"{NS_SHELL}/SendResponse", request.message_id, "<rsp:SendResponse/>")

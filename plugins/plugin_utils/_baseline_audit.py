@@ -1,0 +1,295 @@
+"""A whole baseline in one round trip per host: the probes of every area module in one request (win_baseline).
+
+Each area still runs as its own action plugin (onepacs.baseline.win_<area>, loaded through Ansible's action
+loader), so every control is decided by the same Area class and engine as with one task per area; only the probe
+round trip is shared:
+
+1. Plan: each area action runs until its first host call, which is recorded instead of sent.
+2. Probe: the recorded ops, identical ones once, go to the host in ONE command.
+3. Evaluate: each area action runs again and its probe call is answered from that response. Host facts come
+   first and are passed on in task_vars, as they would be between two tasks of a play.
+4. Apply (outside check mode, with enforce): later calls of an area go to the host as usual, one more command
+   per area that has drifted controls. Enforcement stays per area; the audit costs one command.
+
+Measured on the lab (docs/performance.md): ansible-core spends about as much controller CPU on each task of each
+host as the agent spends answering all the probes, so removing tasks is what makes fleet audits cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ._catalog import Catalog, load_catalog
+from ._common_options import COMMON_OPTIONS
+from ._control_action import ControlAction
+from ._records import Status
+from ._transport import AgentError, OpResult, run_ops
+
+COLLECTION = "onepacs.baseline"
+HOST_FACTS_MODULE = "win_host_facts"
+ATTESTATIONS_MODULE = "win_attestations"
+#: Key of an `areas` entry that switches the area off; every other key is an option of the area module.
+ENABLED_KEY = "enabled"
+#: What `areas` keeps of each area's result. Records, facts and diffs are returned once, merged; repeating them
+#: would double the result that Ansible pickles and copies for every host.
+AREA_RESULT_KEYS = ("msg", "summary", "changed", "failed", "reboot_required", "unreachable")
+
+OPTIONS: dict[str, dict[str, Any]] = {
+    **COMMON_OPTIONS,
+    "baseline": {"type": "str", "choices": ["gateway", "workstation"], "required": True},
+    # Area module name (win_power, ...) -> that module's own options, plus `enabled` (default true).
+    "areas": {"type": "dict", "default": {}},
+}
+
+
+def _warm_up() -> None:
+    """Parse the catalog and import every area's action plugin when Ansible loads this plugin.
+
+    Ansible's strategy imports a task's action plugin in the controller's main process, and every host's worker
+    is a fork of that process: what is loaded here is inherited by all of them instead of being parsed and
+    imported again per host (most of the controller CPU of a task otherwise; docs/performance.md). A broken
+    catalog or plugin still fails the task, when it runs.
+    """
+    actions_package = __name__.rsplit(".plugin_utils.", 1)[0] + ".action"
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        for module in sorted({control.module for control in load_catalog().controls}):
+            importlib.import_module(f"{actions_package}.{module}")
+
+
+class _ProbePlanned(Exception):
+    """Stops an area action at its probe call during planning; carries the ops it would have sent."""
+
+    def __init__(self, ops: Sequence[dict[str, Any]]) -> None:
+        super().__init__("probe planned")
+        self.ops = list(ops)
+
+
+def op_key(op: Mapping[str, Any]) -> str:
+    """Identity of an op: equal ops from two areas (system.info, the same registry value) are sent once."""
+    return json.dumps(op, sort_keys=True, separators=(",", ":"))
+
+
+def baseline_modules(catalog: Catalog, baseline: str) -> list[str]:
+    """The area modules that evaluate controls of the baseline: host facts first (later areas reuse them),
+    attestations last (they show evidence from the host facts), the others in catalog order."""
+    modules = list(dict.fromkeys(control.module for control in catalog.for_baseline(baseline)))
+    first = [module for module in modules if module == HOST_FACTS_MODULE]
+    last = [module for module in modules if module == ATTESTATIONS_MODULE]
+    return first + [module for module in modules if module not in (HOST_FACTS_MODULE, ATTESTATIONS_MODULE)] + last
+
+
+def short_module_name(name: str) -> str:
+    """'onepacs.baseline.win_power' or 'win_power' -> 'win_power'."""
+    return name.removeprefix(f"{COLLECTION}.")
+
+
+def area_arguments(
+    modules: Sequence[str], areas: Mapping[str, Any], common: Mapping[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(module, task args) of every enabled area, in `modules` order: the common options, then the area's own.
+
+    Raises AnsibleActionFail for an area the baseline does not have, or an entry that is not a mapping."""
+    given: dict[str, Mapping[str, Any]] = {}
+    for name, raw_entry in areas.items():
+        module = short_module_name(str(name))
+        if module not in modules:
+            raise AnsibleActionFail(
+                f"areas: {name!r} is not an area module of this baseline; expected one of {', '.join(modules)}"
+            )
+        entry = {} if raw_entry is None else raw_entry
+        if not isinstance(entry, Mapping):
+            raise AnsibleActionFail(f"areas.{name}: expected a mapping of {module} options, got {entry!r}")
+        given[module] = entry
+    selected = []
+    for module in modules:
+        options = dict(given.get(module, {}))
+        enabled = options.pop(ENABLED_KEY, True)
+        if not isinstance(enabled, bool):
+            raise AnsibleActionFail(f"areas.{module}.{ENABLED_KEY}: expected true or false, got {enabled!r}")
+        if enabled:
+            selected.append((module, {**common, **options}))
+    return selected
+
+
+@dataclass
+class _Area:
+    """One area module of the run: its action plugin, and its result once it ran."""
+
+    module: str
+    action: ControlAction | None
+    result: dict[str, Any] = field(default_factory=dict)
+    probe: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _merge_diffs(diffs: Sequence[Mapping[str, Any]], header: str) -> dict[str, Any] | None:
+    if not diffs:
+        return None
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for diff in diffs:
+        before.update(diff.get("before") or {})
+        after.update(diff.get("after") or {})
+    return {"before": before, "after": after, "before_header": header, "after_header": header}
+
+
+def _summary(areas: Sequence[_Area]) -> dict[str, int]:
+    """Counts per status over every area, every status present (zero included), as each area reports them."""
+    totals = {str(status): 0 for status in Status}
+    for area in areas:
+        for status, count in (area.result.get("summary") or {}).items():
+            totals[status] = totals.get(status, 0) + int(count)
+    return totals
+
+
+class BaselineAction(ActionBase):
+    """win_baseline: every area module of a baseline, their probes in one command per host."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _load_action(self, name: str, task: Any) -> Any:
+        """An action plugin by its full name, as Ansible loads one for a task (None when there is none)."""
+        return self._shared_loader_obj.action_loader.get(
+            name,
+            task=task,
+            connection=self._connection,
+            play_context=self._play_context,
+            loader=self._loader,
+            templar=self._templar,
+            shared_loader_obj=self._shared_loader_obj,
+        )
+
+    def _area_action(self, module: str, args: dict[str, Any]) -> ControlAction:
+        """The area's own action plugin, for a copy of this task with the area's arguments."""
+        task = self._task.copy()
+        task.args = args
+        action = self._load_action(f"{COLLECTION}.{module}", task)
+        if not isinstance(action, ControlAction):
+            raise AnsibleActionFail(f"{COLLECTION}.{module} is not a control module of this collection")
+        return action
+
+    def _send(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
+        """One command on the host (the only place this action talks to it); counted for the result."""
+        self._commands += 1
+        return run_ops(self._connection.exec_command, host, ops)
+
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = super().run(tmp, task_vars)
+        task_vars = dict(task_vars or {})
+        host = str(task_vars.get("inventory_hostname", self._connection._play_context.remote_addr))
+        self._commands = 0
+        _validation, params = self.validate_argument_spec(argument_spec=OPTIONS)
+        catalog = load_catalog()
+        common = {name: params[name] for name in COMMON_OPTIONS}
+        selected = area_arguments(baseline_modules(catalog, params["baseline"]), params["areas"], common)
+
+        areas = [self._plan(module, args, task_vars) for module, args in selected]
+        responses, probe_error = self._probe(host, areas)
+        facts: dict[str, Any] = {}
+        for area in areas:
+            if area.action is None:
+                continue
+            self._serve(area, responses, probe_error)
+            area_vars = {**task_vars, "ansible_facts": {**(task_vars.get("ansible_facts") or {}), **facts}}
+            try:
+                area.result = area.action.run(task_vars=area_vars)
+            except AnsibleError as exc:  # the area fails alone, as its own task would
+                area.result = {"failed": True, "msg": f"{area.module}: {exc.message}"}
+            facts.update(area.result.get("ansible_facts") or {})
+        return self._finish(result, host, areas, facts)
+
+    def _plan(self, module: str, args: dict[str, Any], task_vars: dict[str, Any]) -> _Area:
+        """Run the area action up to its probe and keep the ops it would send (none when it needs no host)."""
+        try:
+            action = self._area_action(module, args)
+        except AnsibleError as exc:
+            return _Area(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
+
+        def record(host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
+            if not ops:
+                return []
+            raise _ProbePlanned(ops)
+
+        action._run_ops = record  # type: ignore[method-assign]
+        try:
+            action.run(task_vars=task_vars)
+        except _ProbePlanned as planned:
+            return _Area(module, action, probe=planned.ops)
+        except AnsibleError as exc:  # invalid options: reported for this area, the others still run
+            return _Area(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
+        return _Area(module, action)
+
+    def _probe(self, host: str, areas: Sequence[_Area]) -> tuple[dict[str, OpResult], AgentError | None]:
+        """Every planned probe op in one command (equal ops once). A connection failure propagates (the host is
+        unreachable); an agent error is handed to every area, which reports it as its own probe would."""
+        unique = {op_key(op): op for area in areas for op in area.probe}
+        try:
+            results = self._send(host, list(unique.values())) if unique else []
+        except AgentError as exc:
+            return {}, exc
+        return dict(zip(unique, results, strict=True)), None
+
+    def _serve(self, area: _Area, responses: Mapping[str, OpResult], probe_error: AgentError | None) -> None:
+        """Answer the area's probe call from the shared response; any later call (apply) goes to the host."""
+        action = area.action
+        if action is None:
+            raise RuntimeError(f"{area.module}: its action plugin was not loaded before serving its probe")
+        calls = 0
+
+        def serve(host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
+            nonlocal calls
+            calls += 1
+            keys = [op_key(op) for op in ops]
+            if calls == 1 and probe_error is not None:
+                raise probe_error
+            if calls == 1 and all(key in responses for key in keys):
+                return [responses[key] for key in keys]
+            return self._send(host, ops)
+
+        action._run_ops = serve  # type: ignore[method-assign]
+
+    def _finish(
+        self, result: dict[str, Any], host: str, areas: Sequence[_Area], facts: dict[str, Any]
+    ) -> dict[str, Any]:
+        controls = [record for area in areas for record in area.result.get("controls") or []]
+        failed = [str(area.result.get("msg")) for area in areas if area.result.get("failed")]
+        result["controls"] = controls
+        result["summary"] = _summary(areas)
+        result["areas"] = {
+            area.module: {key: area.result[key] for key in AREA_RESULT_KEYS if key in area.result} for area in areas
+        }
+        result["changed"] = any(area.result.get("changed") for area in areas)
+        result["reboot_required"] = any(area.result.get("reboot_required") for area in areas)
+        result["commands"] = self._commands
+        if facts:
+            result["ansible_facts"] = facts
+        warnings = [warning for area in areas for warning in area.result.get("warnings") or []]
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
+        diff = _merge_diffs(
+            [area.result["diff"] for area in areas if area.result.get("diff")], f"win_baseline on {host}"
+        )
+        if diff:
+            result["diff"] = diff
+        if any(area.result.get("unreachable") for area in areas):
+            result["unreachable"] = True
+        if failed:
+            result["failed"] = True
+            result["msg"] = "; ".join(failed)
+        else:
+            counts = ", ".join(f"{count} {status}" for status, count in result["summary"].items() if count)
+            result["msg"] = f"{len(controls)} controls in {len(areas)} areas, {self._commands} commands: {counts}"
+        return result
+
+
+_warm_up()

@@ -1,0 +1,35 @@
+"""win_baseline end to end: one WinRM command per host, and the same control records as the gateway role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playbook import run_playbook
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLE_PLAYBOOK = ROOT / "playbooks" / "gateway.yml"
+SINGLE_COMMAND_PLAYBOOK = ROOT / "tests" / "benchmark" / "playbooks" / "gateway_single_command.yml"
+HOSTS = {"gw-fresh": "server2022-desktop-fresh", "gw-hardened": "server2019-hardened"}
+
+
+def test_one_command_per_host_gives_the_records_of_the_role(start_lab, tmp_path):
+    lab = start_lab(HOSTS, groups=["gateways"])
+    before = {host: lab.stats(host)["commands"] for host in HOSTS}
+
+    single = run_playbook(SINGLE_COMMAND_PLAYBOOK, lab.inventory, tmp_path / "single", "--check")
+    assert single.rc == 0, single.stdout[-3000:] + single.stderr
+    assert {host: lab.stats(host)["commands"] - before[host] for host in HOSTS} == dict.fromkeys(HOSTS, 1)
+
+    role = run_playbook(ROLE_PLAYBOOK, lab.inventory, tmp_path / "role", "--check")
+    assert role.rc == 0, role.stdout[-3000:] + role.stderr
+    for host in HOSTS:
+        result = single.result(host, "win_baseline")["result"]
+        assert result["commands"] == 1
+        records = {record["id"]: record for record in result["controls"]}
+        expected = role.result(host, "set_fact")["result"]["ansible_facts"]["onepacs_gateway_controls"]
+        assert records == {record["id"]: record for record in expected}, host
+        assert result["ansible_facts"]["onepacs_host"]["system"]

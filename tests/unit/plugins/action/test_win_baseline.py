@@ -1,0 +1,273 @@
+"""win_baseline: every area of a baseline with one probe command, and the same records as one task per area."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+
+from ansible_collections.onepacs.baseline.plugins.action.win_baseline import ActionModule
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import (
+    area_arguments,
+    baseline_modules,
+    op_key,
+)
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from fake_connection import SimulatedConnection
+from winlab.simulator import SimulatedHost
+
+HOST = "gw01"
+COLLECTION = "onepacs.baseline"
+
+
+class FakeTask:
+    """The parts of an Ansible Task the actions use; copy() gives an independent task, as Task.copy() does."""
+
+    async_val = 0
+
+    def __init__(self, args: dict[str, Any], check_mode: bool, action: str) -> None:
+        self.args = args
+        self.check_mode = check_mode
+        self.action = action
+
+    def copy(self) -> FakeTask:
+        return FakeTask(copy.deepcopy(self.args), self.check_mode, self.action)
+
+
+class LoadingActionModule(ActionModule):
+    """win_baseline with the collection's action plugins imported directly (Ansible's loader needs a play)."""
+
+    def _load_action(self, name: str, task: Any) -> Any:
+        short = name.removeprefix(f"{COLLECTION}.")
+        module = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{short}")
+        action = module.ActionModule(
+            task, self._connection, self._play_context, loader=None, templar=None, shared_loader_obj=None
+        )
+        action._load_name = name
+        return action
+
+
+def make_action(action_class, connection, args, check_mode, name, *, diff=False):
+    play_context = MagicMock()
+    play_context.check_mode = check_mode
+    play_context.diff = diff
+    ansible_connection = MagicMock()
+    ansible_connection.exec_command.side_effect = connection.exec_command
+    ansible_connection._shell.tmpdir = None
+    task = FakeTask(dict(args), check_mode, f"{COLLECTION}.{name}")
+    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = f"{COLLECTION}.{name}"
+    return action
+
+
+def run_baseline(connection, args=None, check_mode=True, diff=False, task_vars=None):
+    arguments = {"baseline": "gateway", **(args or {})}
+    action = make_action(LoadingActionModule, connection, arguments, check_mode, "win_baseline", diff=diff)
+    return action.run(task_vars={"inventory_hostname": HOST, **(task_vars or {})})
+
+
+def run_each_area(connection, baseline="gateway", check_mode=True):
+    """The role's way: one task per area module in turn, host facts passed on to the later tasks."""
+    facts: dict[str, Any] = {}
+    records: dict[str, dict[str, Any]] = {}
+    for module in baseline_modules(load_catalog(), baseline):
+        action_class = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{module}")
+        action = make_action(action_class.ActionModule, connection, {"baseline": baseline}, check_mode, module)
+        result = action.run(task_vars={"inventory_hostname": HOST, "ansible_facts": dict(facts)})
+        facts.update(result.get("ansible_facts") or {})
+        records.update({record["id"]: record for record in result["controls"]})
+    return records
+
+
+def records_by_id(result):
+    return {record["id"]: record for record in result["controls"]}
+
+
+def simulated(profile):
+    return SimulatedConnection(SimulatedHost.from_profile(profile))
+
+
+def twins(profile):
+    """Two hosts in the same state (profiles resolve relative dates when loaded, so load it once)."""
+    host = SimulatedHost.from_profile(profile)
+    return SimulatedConnection(host), SimulatedConnection(SimulatedHost(copy.deepcopy(host.snapshot())))
+
+
+@pytest.mark.parametrize(
+    ("profile", "baseline"),
+    [
+        ("server2022-desktop-fresh", "gateway"),
+        ("server2019-fresh", "gateway"),
+        ("server2022-core-hardened", "gateway"),
+        ("win11-24h2-fresh", "workstation"),
+    ],
+)
+def test_one_command_gives_the_records_of_one_task_per_area(profile, baseline):
+    per_area, single = twins(profile)
+    expected = run_each_area(per_area, baseline)
+    before = single.host.snapshot()
+    result = run_baseline(single, {"baseline": baseline})
+
+    assert len(single.requests) == 1
+    assert result["commands"] == 1
+    assert len(per_area.requests) >= 9
+    assert records_by_id(result) == expected
+    assert {control.id for control in load_catalog().for_baseline(baseline)} == set(expected)
+    assert single.host.snapshot() == before
+    assert result["summary"]["fail"] == sum(record["status"] == "fail" for record in expected.values())
+
+
+def test_the_request_holds_each_op_once_and_facts_are_returned():
+    connection = simulated("server2022-desktop-fresh")
+    result = run_baseline(connection)
+    ops = connection.requests[0]["ops"]
+    assert len({op_key(op) for op in ops}) == len(ops)
+    assert [op["op"] for op in ops].count("system.info") == 1
+    assert result["ansible_facts"]["onepacs_host"]["system"]["product_type"] == 3
+    assert set(result["areas"]) == set(baseline_modules(load_catalog(), "gateway"))
+    assert all(
+        set(area) <= {"msg", "summary", "changed", "failed", "reboot_required"} for area in result["areas"].values()
+    )
+
+
+def test_enforcement_probes_once_then_applies_per_drifted_area_like_the_area_modules():
+    per_area, single = twins("server2022-desktop-fresh")
+    expected = run_each_area(per_area, check_mode=False)
+
+    result = run_baseline(single, check_mode=False)
+
+    changed_areas = [module for module, area in result["areas"].items() if area.get("changed")]
+    assert changed_areas
+    assert len(single.requests) == 1 + len(changed_areas)
+    probe_ops = single.requests[0]["ops"]
+    assert not any(op in probe_ops for request in single.requests[1:] for op in request["ops"])
+    assert records_by_id(result) == expected
+    assert single.host.snapshot() == per_area.host.snapshot()
+    fixed = [record["id"] for record in result["controls"] if record["status"] == "fixed"]
+    assert fixed
+    again = records_by_id(run_baseline(single))
+    assert {again[control_id]["status"] for control_id in fixed} == {"pass"}
+
+
+def test_area_options_pass_through_and_disabled_areas_are_skipped():
+    connection = simulated("server2022-desktop-fresh")
+    result = run_baseline(
+        connection,
+        {"areas": {"win_power": {"hibernation": True}, "onepacs.baseline.win_firewall": {"enabled": False}}},
+    )
+    found = records_by_id(result)
+    assert found["PWR-02"]["status"] == "pass"  # the fresh profile hibernates, which is now what is wanted
+    assert not any(control_id.startswith("FW-") for control_id in found)
+    assert "win_firewall" not in result["areas"]
+    assert not any(op["op"].startswith("firewall.") for op in connection.requests[0]["ops"])
+
+
+def test_only_limits_every_area_and_unselected_areas_send_nothing():
+    connection = simulated("server2022-desktop-fresh")
+    result = run_baseline(connection, {"only": ["PWR-02", "SEC-03"]})
+    assert set(records_by_id(result)) == {"PWR-02", "SEC-03"}
+    assert {op["op"].split(".")[0] for op in connection.requests[0]["ops"]} <= {"power", "registry", "system"}
+
+
+def test_an_area_with_invalid_options_fails_alone():
+    connection = simulated("server2022-desktop-fresh")
+    result = run_baseline(connection, {"areas": {"win_update_policy": {"scheduled_install_time": 99}}})
+    assert result["failed"] is True
+    assert result["msg"].startswith("win_update_policy: ")
+    found = records_by_id(result)
+    assert not any(control_id.startswith("UPD-") for control_id in found)
+    assert found["PWR-03"]["status"] == "fail"
+    assert len(connection.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("areas", "message"),
+    [
+        ({"win_network": {}}, "'win_network' is not an area module of this baseline"),
+        ({"win_power": "yes"}, "areas.win_power: expected a mapping"),
+        ({"win_power": {"enabled": "no"}}, "areas.win_power.enabled: expected true or false"),
+    ],
+)
+def test_bad_areas_fail_before_the_host_is_contacted(areas, message):
+    connection = simulated("server2022-desktop-fresh")
+    with pytest.raises(AnsibleActionFail, match=message):
+        run_baseline(connection, {"areas": areas})
+    assert connection.requests == []
+
+
+def test_an_agent_failure_is_reported_by_every_area_like_its_own_probe_would():
+    connection = SimulatedConnection(
+        SimulatedHost.from_profile("server2022-desktop-fresh"), failures={0: (1, b"", b"agent crashed")}
+    )
+    result = run_baseline(connection)
+    assert result["failed"] is True
+    assert "gw01: " in result["msg"]
+    assert "agent crashed" in result["msg"]
+    statuses = {record["status"] for record in result["controls"] if not record["id"].startswith("MAN-")}
+    assert statuses == {"error"}
+    assert len(connection.requests) == 1
+
+
+def test_a_lost_connection_on_the_probe_makes_the_host_unreachable():
+    connection = SimulatedConnection(
+        SimulatedHost.from_profile("server2022-desktop-fresh"), failures={0: AnsibleConnectionFailure("refused")}
+    )
+    with pytest.raises(AnsibleConnectionFailure, match="gw01"):
+        run_baseline(connection)
+
+
+def test_diff_merges_every_area():
+    connection = simulated("server2022-desktop-fresh")
+    result = run_baseline(connection, diff=True)
+    assert result["diff"]["after"]["PWR-03 HiberbootEnabled"] == 0
+    assert result["diff"]["before_header"] == f"win_baseline on {HOST}"
+    assert {key.split()[0][:3] for key in result["diff"]["after"]} > {"PWR"}
+
+
+def test_area_arguments_order_and_common_options():
+    modules = ["win_host_facts", "win_power", "win_attestations"]
+    common = {"baseline": "gateway", "only": [], "exceptions": [], "enforce": False}
+    selected = area_arguments(modules, {"win_power": {"hibernation": True}, "win_host_facts": None}, common)
+    assert [module for module, _ in selected] == modules
+    assert selected[1][1] == {**common, "hibernation": True}
+
+
+def test_baseline_modules_put_host_facts_first_and_attestations_last():
+    modules = baseline_modules(load_catalog(), "workstation")
+    assert modules[0] == "win_host_facts"
+    assert modules[-1] == "win_attestations"
+    assert "win_network" in modules
+
+
+@pytest.mark.parametrize("plugin", ["win_power", "win_baseline"])
+def test_loading_a_plugin_parses_the_catalog_so_forked_workers_inherit_it(plugin):
+    # Ansible imports a task's action plugin in its main process before forking a worker per host.
+    script = (
+        "import sys\n"
+        f"import ansible_collections.onepacs.baseline.plugins.action.{plugin}\n"
+        "from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog\n"
+        "print(load_catalog.cache_info().currsize)\n"
+        "print(' '.join(sorted(name.rsplit('.', 1)[1] for name in sys.modules if '.plugins.action.win_' in name)))\n"
+    )
+    root = Path(__file__).resolve().parents[4]
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(root / ".collections")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert output[0] == "1"
+    loaded = set(output[1].split())
+    if plugin == "win_baseline":
+        assert loaded >= set(baseline_modules(load_catalog(), "gateway"))
+    else:
+        assert loaded == {"win_power"}
