@@ -436,6 +436,16 @@ def render(role: str) -> dict[str, str]:
             "default": True,
             "description": "Enforce drifted controls; false reports only, even outside check mode.",
         },
+        f"{prefix}audit_mode": {
+            "type": "str",
+            "default": "per_area",
+            "choices": ["per_area", "single_command"],
+            "description": [
+                "per_area runs one task (one WinRM command) per area.",
+                "single_command runs onepacs.baseline.win_baseline: the probes of every area in one command per host,",
+                "with the same records; fixes stay per area.",
+            ],
+        },
         "onepacs_exceptions": _exceptions_spec(),
         "onepacs_attestations": _attestations_spec(),
     }
@@ -449,6 +459,10 @@ def render(role: str) -> dict[str, str]:
         "# Enforce drifted controls (false: report only, even outside check mode). Audits run playbooks/audit.yml,",
         "# which uses check mode and never changes a host.",
         f"{prefix}enforce: true",
+        "",
+        "# per_area: one task and one WinRM command per area. single_command: onepacs.baseline.win_baseline sends the",
+        "# probes of every area in one command per host (fleet audits; docs/performance.md); fixes stay per area.",
+        f"{prefix}audit_mode: per_area",
         "",
         "# Approved exceptions (waivers), shared by the baseline roles: [{id, reason, approver, expires}].",
         "onepacs_exceptions: []",
@@ -481,6 +495,8 @@ def render(role: str) -> dict[str, str]:
         "exceptions": "{{ onepacs_exceptions }}",
         "only": f"{{{{ {prefix}selected_controls }}}}",
     }
+    baseline_areas: dict[str, dict[str, Any]] = {}
+    all_tags: list[str] = []
     for area, ids in [*areas, (Area("attestations", "win_attestations", "Manual controls - attestations"), manual_ids)]:
         enabled = f"{prefix}{area.name}_enabled"
         defaults += ["", _comment(f"--- {area.title} ({', '.join(ids)})")]
@@ -510,16 +526,32 @@ def render(role: str) -> dict[str, str]:
             validate["setting_variables"].setdefault(area.module, {})[knob.module_option] = name
         result = f"{prefix}{area.name}_result"
         results.append(result)
+        baseline_areas[area.module] = {
+            "enabled": f"{{{{ {enabled} }}}}",
+            **{key: value for key, value in args.items() if key not in common},
+        }
+        all_tags += [area.name, *ids]
         tasks.append(
             {
                 "name": area.title,
                 f"onepacs.baseline.{area.module}": args,
                 "register": result,
                 "ignore_errors": True,
-                "when": enabled,
+                "when": [enabled, f"{prefix}audit_mode == 'per_area'"],
                 "tags": [area.name, *ids],
             }
         )
+    results.append(f"{prefix}single_command_result")
+    tasks.append(
+        {
+            "name": "Every area in one command per host (audit_mode single_command)",
+            "onepacs.baseline.win_baseline": {**common, "areas": baseline_areas},
+            "register": f"{prefix}single_command_result",
+            "ignore_errors": True,
+            "when": f"{prefix}audit_mode == 'single_command'",
+            "tags": all_tags,
+        }
+    )
     # Every variable the role reads or sets, and the playbooks' host pattern: anything else with the prefix is a typo.
     validate["role_variables"] = sorted(
         {

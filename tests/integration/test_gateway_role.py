@@ -83,3 +83,16 @@ def test_bad_variables_fail_naming_them_before_the_host_is_contacted(start_lab, 
     assert run.rc != 0
     assert message in run.stdout, run.stdout[-3000:]
     assert lab.stats("gw")["commands"] == 0
+
+
+def test_single_command_audit_mode_reports_the_same_records_in_one_command(start_lab, tmp_path):
+    lab = start_lab({"gw": "server2019-fresh"}, groups=["gateways"])
+    per_area = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "per_area", "--check")
+    commands_per_area = lab.stats("gw")["commands"]
+    single = run_playbook(
+        PLAYBOOK, lab.inventory, tmp_path / "single", "--check", "-e", "onepacs_gateway_audit_mode=single_command"
+    )
+    assert single.rc == 0, single.stdout[-3000:] + single.stderr
+    assert role_controls(single, "gw") == role_controls(per_area, "gw")
+    assert lab.stats("gw")["commands"] - commands_per_area == 1
+    assert commands_per_area >= 10
