@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_firewall import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
 from fake_connection import SimulatedConnection
@@ -21,21 +21,16 @@ PORT = 5985
 
 
 def run_action(connection, args=None, check_mode=False, diff=False, port=PORT):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "onepacs.baseline.win_firewall"
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = diff
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection.get_option.side_effect = {"port": port, "remote_user": USER}.get
-    ansible_connection._shell.tmpdir = None
-    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = "onepacs.baseline.win_firewall"
-    return action.run(task_vars={"inventory_hostname": HOST})
+    return run_action_plugin(
+        ActionModule,
+        connection,
+        "onepacs.baseline.win_firewall",
+        args,
+        host=HOST,
+        check_mode=check_mode,
+        diff=diff,
+        connection_options={"port": port, "remote_user": USER},
+    )
 
 
 def statuses(result):

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from unittest.mock import MagicMock
-
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
 from fake_connection import SimulatedConnection
@@ -21,20 +20,15 @@ GATEWAY_ARGS = {
 
 
 def run_action(connection, args=None, check_mode=False, task_vars=None):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "onepacs.baseline.win_host_facts"
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = False
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = "onepacs.baseline.win_host_facts"
-    return action.run(task_vars={"inventory_hostname": HOST, **(task_vars or {})})
+    return run_action_plugin(
+        ActionModule,
+        connection,
+        "onepacs.baseline.win_host_facts",
+        args,
+        host=HOST,
+        check_mode=check_mode,
+        task_vars=task_vars,
+    )
 
 
 def statuses(result):

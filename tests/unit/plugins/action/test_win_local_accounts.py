@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from unittest.mock import MagicMock
-
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_local_accounts import ActionModule
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
@@ -15,21 +14,16 @@ OPT_IN = {"administrators_mode": "enforce", "unused_accounts_mode": "enforce"}
 
 
 def run_action(connection, args=None, check_mode=False, diff=False, user="labadmin"):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "onepacs.baseline.win_local_accounts"
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = diff
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection.get_option.side_effect = {"remote_user": user, "port": 5985}.get
-    ansible_connection._shell.tmpdir = None
-    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = "onepacs.baseline.win_local_accounts"
-    return action.run(task_vars={"inventory_hostname": HOST})
+    return run_action_plugin(
+        ActionModule,
+        connection,
+        "onepacs.baseline.win_local_accounts",
+        args,
+        host=HOST,
+        check_mode=check_mode,
+        diff=diff,
+        connection_options={"remote_user": user, "port": 5985},
+    )
 
 
 def statuses(result):

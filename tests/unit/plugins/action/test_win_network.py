@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from unittest.mock import MagicMock
-
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_network import ActionModule
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
@@ -13,20 +12,9 @@ HOST = "rd02"
 
 
 def run_action(connection, args=None, check_mode=False):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "onepacs.baseline.win_network"
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = False
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = "onepacs.baseline.win_network"
-    return action.run(task_vars={"inventory_hostname": HOST})
+    return run_action_plugin(
+        ActionModule, connection, "onepacs.baseline.win_network", args, host=HOST, check_mode=check_mode
+    )
 
 
 def connection_to(profile):

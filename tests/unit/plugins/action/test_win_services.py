@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
 from fake_connection import SimulatedConnection
@@ -17,21 +17,16 @@ HOST = "ws01"
 
 
 def run_action(connection, args=None, check_mode=False, diff=False):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "onepacs.baseline.win_services"
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = diff
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection.get_option.side_effect = {"port": 5985, "remote_user": "labadmin"}.get
-    ansible_connection._shell.tmpdir = None
-    action = ActionModule(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = "onepacs.baseline.win_services"
-    return action.run(task_vars={"inventory_hostname": HOST})
+    return run_action_plugin(
+        ActionModule,
+        connection,
+        "onepacs.baseline.win_services",
+        args,
+        host=HOST,
+        check_mode=check_mode,
+        diff=diff,
+        connection_options={"port": 5985, "remote_user": "labadmin"},
+    )
 
 
 def svc01(result):

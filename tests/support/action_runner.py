@@ -1,0 +1,56 @@
+"""Run an action plugin of the collection in a unit test, as Ansible's task executor would, over a stand-in
+connection (usually fake_connection.SimulatedConnection)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from unittest.mock import MagicMock
+
+
+def make_action(
+    action_class: type,
+    connection: Any,
+    module: str,
+    args: Mapping[str, Any] | None = None,
+    *,
+    check_mode: bool = False,
+    diff: bool = False,
+    connection_options: Mapping[str, Any] | None = None,
+) -> tuple[Any, MagicMock]:
+    """The action plugin and its play context; `connection_options` answers the connection's get_option()."""
+    task = MagicMock()
+    task.args = dict(args or {})
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.action = module
+    play_context = MagicMock()
+    play_context.check_mode = check_mode
+    play_context.diff = diff
+    ansible_connection = MagicMock()
+    ansible_connection.exec_command.side_effect = connection.exec_command
+    if connection_options is not None:
+        ansible_connection.get_option.side_effect = dict(connection_options).get
+    ansible_connection._shell.tmpdir = None
+    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action._load_name = module  # set by Ansible's plugin loader in a real run
+    return action, play_context
+
+
+def run_action_plugin(
+    action_class: type,
+    connection: Any,
+    module: str,
+    args: Mapping[str, Any] | None = None,
+    *,
+    host: str,
+    check_mode: bool = False,
+    diff: bool = False,
+    connection_options: Mapping[str, Any] | None = None,
+    task_vars: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One task result of the action plugin on `host`."""
+    action, _ = make_action(
+        action_class, connection, module, args, check_mode=check_mode, diff=diff, connection_options=connection_options
+    )
+    return action.run(task_vars={"inventory_hostname": host, **(task_vars or {})})
