@@ -50,7 +50,7 @@ def run_action_plugin(
     task_vars: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One task result of the action plugin on `host`."""
-    action, _ = make_action(
+    action, _play_context = make_action(
         action_class, connection, module, args, check_mode=check_mode, diff=diff, connection_options=connection_options
     )
     return action.run(task_vars={"inventory_hostname": host, **(task_vars or {})})
