@@ -26,13 +26,13 @@ _COLLECTIONS = _HERE.parents[4] if _HERE.parents[3].name == "ansible_collections
 sys.path.insert(0, str(_COLLECTIONS))
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_gate import FAIL_ON, evaluate  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_merge import merge  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_model import STATUSES  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_outputs import write_report  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_run import new_run_id  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_schema import problems  # noqa: E402
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_store import DOCUMENT, LATEST  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate import FAIL_ON, evaluate  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._merge import merge  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import write_report  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import new_run_id  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._schema import problems  # noqa: E402
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import DOCUMENT, LATEST  # noqa: E402
 
 EXIT_BAD_INPUT = 1
 EXIT_GATE = 2

@@ -18,17 +18,17 @@ from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_version
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_artifacts import artifacts
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_collect import (
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._artifacts import artifacts
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._collect import (
     DEFAULT_CLINIC_PREFIX,
     DEFAULT_RECORD_FACTS,
     DEFAULT_STATUS_FACT,
     collect,
 )
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_gate import FAIL_ON, evaluate
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_model import STATUSES, assemble, build_host
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_outputs import FILES, write_report
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._report_run import new_run_id, run_metadata
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate import FAIL_ON, evaluate
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES, assemble, build_host
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import new_run_id, run_metadata
 
 DEFAULT_TITLE = "OnePacs compliance report"
 DEFAULT_SUBDIR = "reports"

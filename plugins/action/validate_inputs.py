@@ -11,8 +11,6 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._area import InvalidOptionError
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._attestations import parse_attestations
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions import (
     InvalidExceptionError,
@@ -23,6 +21,8 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs impo
     check_area_settings,
     check_unknown_variables,
 )
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._attestations import parse_attestations
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     # Role-level checks (the baseline roles pass these; see _role_inputs.py).

@@ -1,15 +1,17 @@
 # Copyright: (c) 2026, OnePacs baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin for onepacs.baseline.win_attestations: all logic lives in plugin_utils (_attestations.py,
-_control_action.py). The one addition: host_facts defaults to ansible_facts.onepacs_host, so the evidence
-win_host_facts gathered is used without asking the host again."""
+"""Action plugin for onepacs.baseline.win_attestations (logic: plugin_utils/areas/_attestations.py).
+
+The one addition: host_facts defaults to ansible_facts.onepacs_host, so the evidence win_host_facts gathered is
+used without asking the host again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._attestations import AttestationsArea
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import HOST_FACTS_KEY, ControlAction
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._attestations import AttestationsArea
 
 
 class ActionModule(ControlAction):

@@ -1,18 +1,18 @@
 # Copyright: (c) 2026, OnePacs baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin for onepacs.baseline.win_bitlocker: logic in plugin_utils (_bitlocker.py, _escrow.py)."""
+"""Action plugin for onepacs.baseline.win_bitlocker (logic: plugin_utils/areas/_bitlocker.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._bitlocker import BitLockerArea
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import ControlAction
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._escrow import apply_with_escrow, no_log
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Change
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import OpResult
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._bitlocker import BitLockerArea
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._escrow import apply_with_escrow, no_log
 
 
 class ActionModule(ControlAction):

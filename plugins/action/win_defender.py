@@ -1,11 +1,11 @@
 # Copyright: (c) 2026, OnePacs baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin for onepacs.baseline.win_defender: the logic lives in plugin_utils (_defender.py)."""
+"""Action plugin for onepacs.baseline.win_defender (logic: plugin_utils/areas/_defender.py)."""
 
 from __future__ import annotations
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import ControlAction
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._defender import DefenderArea
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._defender import DefenderArea
 
 
 class ActionModule(ControlAction):

@@ -1,11 +1,11 @@
 # Copyright: (c) 2026, OnePacs baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin for onepacs.baseline.win_network: all logic lives in plugin_utils (_network.py, _control_action.py)."""
+"""Action plugin for onepacs.baseline.win_network (logic: plugin_utils/areas/_network.py)."""
 
 from __future__ import annotations
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import ControlAction
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._network import NetworkArea
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._network import NetworkArea
 
 
 class ActionModule(ControlAction):

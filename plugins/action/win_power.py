@@ -1,11 +1,11 @@
 # Copyright: (c) 2026, OnePacs baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin for onepacs.baseline.win_power: all logic lives in plugin_utils (_power.py, _control_action.py)."""
+"""Action plugin for onepacs.baseline.win_power (logic: plugin_utils/areas/_power.py)."""
 
 from __future__ import annotations
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import ControlAction
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._power import PowerArea
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._power import PowerArea
 
 
 class ActionModule(ControlAction):

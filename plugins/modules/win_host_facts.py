@@ -18,7 +18,7 @@ description:
     practice ("A Windows Server Core install is recommended"); Desktop Experience cannot be removed in place, so a
     failure is never fixable; plan a reinstall or record an exception.
   - C(SYS-02) the Windows release is in Microsoft support on the day of the audit, looked up by build and EditionID in
-    the lifecycle table shipped with the collection (C(plugins/plugin_utils/lifecycle.yml), with its sources). A
+    the lifecycle table shipped with the collection (C(plugins/plugin_utils/areas/lifecycle.yml), with its sources). A
     build missing from the table fails, since its support cannot be confirmed. Serves "The use of a supported
     Operating System is required".
   - C(NET-01) the gateway holds the IPv4 address reserved for it (O(expected_ipv4)) on a connected interface, set

@@ -31,7 +31,7 @@ from ._catalog import Catalog, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
 from ._records import Status
-from ._transport import AgentError, OpResult, run_ops
+from .agent._transport import AgentError, OpResult, run_ops
 
 COLLECTION = "onepacs.baseline"
 HOST_FACTS_MODULE = "win_host_facts"

@@ -17,7 +17,9 @@ from typing import Any, NoReturn
 
 import yaml
 
-DEFAULT_CATALOG_PATH = Path(__file__).parent / "controls.yml"
+from ._paths import CATALOG
+
+DEFAULT_CATALOG_PATH = CATALOG
 SCHEMA_VERSION = 1
 
 BASELINES = ("gateway", "workstation")

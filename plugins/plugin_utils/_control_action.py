@@ -14,14 +14,14 @@ from typing import Any, ClassVar
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ._area import Area, Connection, InvalidOptionError
 from ._catalog import Catalog, Control, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
 from ._records import ControlRecord, Status, summarize
-from ._transport import AgentError, OpResult, run_ops
+from .agent._transport import AgentError, OpResult, run_ops
+from .areas._area import Area, Connection, InvalidOptionError
 
 SYSTEM_INFO_KEY = "__system_info"
 #: ansible_facts key win_host_facts sets; its "system" entry is the system.info op's value.

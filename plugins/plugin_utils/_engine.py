@@ -15,7 +15,7 @@ from ._catalog import Catalog, Control
 from ._exceptions import ControlException
 from ._findings import Change, Finding, Outcome
 from ._records import ControlRecord, Status
-from ._transport import OpResult
+from .agent._transport import OpResult
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ._area import Area, InvalidOptionError
+from .areas._area import Area, InvalidOptionError
 
 ACTION_PACKAGE = "ansible_collections.onepacs.baseline.plugins.action"
 

@@ -28,7 +28,7 @@ GALAXY = yaml.safe_load((REPO_ROOT / "galaxy.yml").read_text(encoding="utf-8"))
 SHIPPED = (
     "plugins/plugin_utils/agent/core.ps1",
     "plugins/plugin_utils/controls.yml",
-    "plugins/plugin_utils/protocol/_common.yml",
+    "plugins/plugin_utils/agent/protocol/_common.yml",
     "plugins/action/win_power.py",
     "plugins/modules/win_power.py",
     "roles/gateway/tasks/main.yml",

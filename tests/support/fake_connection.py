@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import build_command
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import build_command
 from winlab.simulator import SimulatedHost
 
 

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 import pytest
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import AGENT_DIR, areas, load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import areas, load_protocol
 from powershell import function_names, top_level_statements
 
 ENTRY_POINT = "Invoke-OnePacsAgent"

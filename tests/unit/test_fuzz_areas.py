@@ -28,15 +28,15 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._area import Area, Connection, InvalidOptionError
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import evaluate_results
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._engine import Policy, conclude, decide
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Finding
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._records import Status
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import ERROR_CODES, AgentError, OpResult
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import ERROR_CODES, AgentError, OpResult
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import Area, Connection, InvalidOptionError
 from winlab.simulator import SimulatedHost
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import (
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import (
     ERROR_CODES,
     AgentError,
     OpResult,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import OpResult, build_request
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult, build_request
 from winlab.simulator import SimulatedHost, list_profiles
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 # The controller sends this file, followed by agent/<area>.ps1 for each area its request uses, on stdin; the
 # bootstrap dot-sources them and calls
 #     Invoke-OnePacsAgent -RequestJson '{"v": 1, "ops": [{"op": "registry.get", ...}, ...]}'
-# The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/protocol.yml.
+# The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/agent/protocol.yml.
 #
 # Rules this file keeps, and why:
 # - Windows PowerShell 5.1 syntax only (Server 2016 and Windows 10 ship nothing newer), pure ASCII (stdin is ASCII).
@@ -342,7 +342,7 @@ function ConvertTo-OnePacsAsciiText {
 }
 
 function Write-OnePacsResponse {
-    # Writes the framed response straight to stdout (markers as in plugins/plugin_utils/_framing.py), bypassing the
+    # Writes the framed response straight to stdout (markers as in plugins/plugin_utils/agent/_framing.py), bypassing the
     # PowerShell host so that formatting, width and other streams cannot touch it.
     param([string]$Json)
     $out = [System.Console]::Out

@@ -13,7 +13,7 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import AgentError, run_ops
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import AgentError, run_ops
 
 
 class ActionModule(ActionBase):

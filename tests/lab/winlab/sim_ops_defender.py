@@ -31,7 +31,7 @@ from winlab.sim_schema import PRODUCT_OPTIONS_KEY, PRODUCT_TYPES
 
 REALTIME_POLICY_KEY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection"
 DEFENDER_SECURITY_CENTER_GUID = "{D68DDC3A-831F-4FAE-9E44-DA132C1ACF46}"
-#: Security Center's productState bits (see plugins/plugin_utils/_defender.py for the decoding).
+#: Security Center's productState bits (see plugins/plugin_utils/areas/_defender.py for the decoding).
 _PROVIDER_ANTIVIRUS_AND_UPDATES = 0x060000
 _OWNER_MICROSOFT = 0x000100
 _SCANNER_ON = 0x001000

@@ -42,10 +42,10 @@ LOG = logging.getLogger("winlab.wsman")
 
 def _load_framing() -> ModuleType:
     try:
-        from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing  # noqa: PLC0415
+        from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing  # noqa: PLC0415
     except ImportError:
         # The daemon may run without the .collections link on sys.path; the checkout holds the same file.
-        path = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "_framing.py"
+        path = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "agent" / "_framing.py"
         spec = importlib.util.spec_from_file_location("winlab._framing", path)
         if spec is None or spec.loader is None:
             raise

@@ -20,7 +20,7 @@ import yaml
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _transport
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _transport
 from winlab.fleet import (
     LabClient,
     LabConfig,

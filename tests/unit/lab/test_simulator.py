@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from winlab.sim_profiles import PROFILE_DIR, merge_layers
 from winlab.sim_schema import REQUIRED_SECTIONS
 from winlab.simulator import OPS, ProfileError, SimulatedHost, list_profiles, load_profile

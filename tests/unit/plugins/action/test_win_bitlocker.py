@@ -9,8 +9,8 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.onepacs.baseline.plugins.action.win_bitlocker import ActionModule
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _escrow
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas import _escrow
 from fake_connection import SimulatedConnection
 from winlab.sim_ops_bitlocker import finish_encryption
 from winlab.simulator import SimulatedHost

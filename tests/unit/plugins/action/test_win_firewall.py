@@ -11,7 +11,7 @@ from ansible.errors import AnsibleActionFail
 
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_firewall import ActionModule
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 

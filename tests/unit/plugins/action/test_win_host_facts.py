@@ -5,7 +5,7 @@ from ansible.errors import AnsibleActionFail
 
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._protocol import load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 

@@ -9,7 +9,7 @@ from ansible.errors import AnsibleActionFail
 
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
-from ansible_collections.onepacs.baseline.plugins.plugin_utils import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 

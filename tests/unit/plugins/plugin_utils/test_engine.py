@@ -15,7 +15,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._engine import (
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions import ControlException
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Change, Finding
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._records import Status
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._transport import OpResult
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 
 TODAY = dt.date(2026, 11, 25)
 CATALOG = load_catalog()

@@ -1,0 +1,56 @@
+"""The contract every area (power, firewall, ...) implements: plan probe ops, then compare their results.
+
+Adding a module is: an Area subclass (options as plain argspec data, probe_ops, evaluate), agent and simulator
+ops for anything new, a three-line action plugin, a documentation stub and tests.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._findings import Finding
+from ..agent._transport import OpResult
+
+
+class InvalidOptionError(ValueError):
+    """A module option has a value the argspec cannot reject by type alone; the message names the option."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How the controller reaches the host, for the lockout guards: a firewall change must keep `port` open, and
+    the connecting `user` must never be disabled or removed from Administrators. None where unknown."""
+
+    user: str | None = None
+    port: int | None = None
+
+
+class Area(ABC):
+    #: The module name, as in the catalog's `module` field.
+    module: ClassVar[str]
+    #: The area's own options in Ansible argspec form (plain data); common options are added by the action.
+    options: ClassVar[dict[str, dict[str, Any]]]
+
+    def __init__(self, params: Mapping[str, Any], connection: Connection | None = None) -> None:
+        self.params = params
+        self.connection = connection or Connection()
+        self.validate()
+
+    def validate(self) -> None:
+        """Reject option values the argspec cannot (ranges, formats), raising InvalidOptionError."""
+        return
+
+    @abstractmethod
+    def probe_ops(self) -> dict[str, dict[str, Any]]:
+        """Read-only ops to run, keyed by a name evaluate() uses to find each result."""
+
+    @abstractmethod
+    def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
+        """One finding per control of this module, from the probe results."""
+
+    def facts(self, results: Mapping[str, OpResult]) -> dict[str, Any] | None:
+        """Facts to return as ansible_facts (win_host_facts); None for areas that only evaluate controls."""
+        return None

@@ -1,0 +1,586 @@
+"""Antivirus area (AV-01..AV-05): Microsoft Defender exclusions for OnePacs and PostgreSQL, real-time protection,
+a scheduled scan in off-hours, current signatures, and an antivirus product registered in Windows Security Center.
+
+Defender's settings only matter while Defender is the active antivirus. When another product is (Defender in
+passive mode, not running or removed, or another product registered in Security Center), the Defender controls
+cannot be enforced here: they are reported as drifted without changes and the message says what to do by hand in
+that product; where Security Center reports the product's own state (client Windows), real-time protection and
+signatures are judged from it.
+
+Security Center's productState is undocumented but stable; the decoding used here (and in Microsoft's own
+scripting examples) reads it as three bytes, 0xPPSSOD in hex: PP security provider flags (0x04 antivirus, 0x02 auto
+update, ...); then the nibbles S = scanner state (0 off, 1 on, 2 snoozed, 3 expired: 0xF000), O = owner
+(1 Microsoft, 0 other vendor: 0x0F00) and D = signature state (0 up to date, 1 out of date: 0x00F0). Examples:
+266240 = 0x041000 another vendor's antivirus, on, up to date; 397568 = 0x061100 Defender on, up to date;
+393472 = 0x060100 Defender off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._findings import Change, Finding
+from ..agent._transport import OpResult
+from ._area import Area, InvalidOptionError
+
+ONEPACS_DIR = r"C:\onepacs"
+#: The seed's PostgreSQL folders: OnePacs installs 32-bit PostgreSQL, so on 64-bit Windows it lives under
+#: "Program Files (x86)". Used only when the host's registry records no PostgreSQL installation.
+POSTGRESQL_DIR_64BIT_OS = r"C:\Program Files (x86)\PostgreSQL"
+POSTGRESQL_DIR_32BIT_OS = r"C:\Program Files\PostgreSQL"
+#: Where the PostgreSQL (EnterpriseDB) installer records each installation: one subkey per installation holding
+#: "Base Directory" and "Data Directory". The registry is the same in every display language.
+POSTGRESQL_INSTALLATION_KEYS = (
+    r"HKLM:\SOFTWARE\PostgreSQL\Installations",
+    r"HKLM:\SOFTWARE\WOW6432Node\PostgreSQL\Installations",
+)
+POSTGRESQL_BASE_VALUE = "Base Directory"
+POSTGRESQL_DATA_VALUE = "Data Directory"
+
+#: Group Policy twin of the real-time preference; when it is 1 it wins over Set-MpPreference.
+REALTIME_POLICY_KEY = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection"
+REALTIME_POLICY_VALUE = "DisableRealtimeMonitoring"
+
+#: Defender's own Security Center entry: a fixed instance GUID and a windowsdefender:// product path.
+DEFENDER_SECURITY_CENTER_GUID = "{D68DDC3A-831F-4FAE-9E44-DA132C1ACF46}"
+PASSIVE_MODES = frozenset({"Passive Mode", "SxS Passive Mode", "EDR Block Mode"})
+
+SCAN_DAYS = ("every day", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "never")
+_SCANNER_STATES = {0x0: "off", 0x1: "on", 0x2: "snoozed", 0x3: "expired"}
+_TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+OPTIONS: dict[str, dict[str, Any]] = {
+    "extra_exclusion_paths": {"type": "list", "elements": "str", "default": []},
+    "scan_schedule_day": {"type": "int", "default": 0},
+    "scan_schedule_time": {"type": "str", "default": "02:00"},
+    "signature_max_age_days": {"type": "int", "default": 7},
+}
+
+
+# ------------------------------------------------------------------------------------------------- paths
+
+
+def normalise_path(path: str) -> str:
+    """The form Windows paths are compared in: case-insensitive, backslashes, no trailing backslash (but "C:\\")."""
+    text = path.strip().replace("/", "\\")
+    while len(text) > 3 and text.endswith("\\"):
+        text = text[:-1]
+    return text.casefold()
+
+
+def covers(exclusion: str, path: str) -> bool:
+    """Whether a Defender folder exclusion covers path: the same folder, or one of its parents (folder exclusions
+    apply to everything below them)."""
+    outer, inner = normalise_path(exclusion), normalise_path(path)
+    if not outer:
+        return False
+    prefix = outer if outer.endswith("\\") else outer + "\\"
+    return inner == outer or inner.startswith(prefix)
+
+
+def _split(path: str) -> tuple[str, str]:
+    """(parent folder, last segment) of a Windows path; a trailing backslash is ignored."""
+    head, _separator, tail = path.replace("/", "\\").rstrip("\\").rpartition("\\")
+    return head, tail
+
+
+def _add_unless_covered(paths: list[str], path: str) -> None:
+    """Add path unless an entry covers it already; entries it covers give way to it."""
+    if not any(covers(existing, path) for existing in paths):
+        paths[:] = [*(existing for existing in paths if not covers(path, existing)), path]
+
+
+def postgresql_dirs(installations: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Folders to exclude for the PostgreSQL installations the registry records.
+
+    The seed names the "PostgreSQL" folder above the versioned installation (C:\\Program Files (x86)\\PostgreSQL
+    holds 9.6\\), so a base directory whose parent is called PostgreSQL is excluded through that parent. A data
+    directory outside those folders is excluded too: the database files are what the exclusion is for.
+    """
+    dirs: list[str] = []
+    data_dirs: list[str] = []
+    for installation in installations:
+        values = installation.get("values") or {}
+        base = values.get(POSTGRESQL_BASE_VALUE)
+        if isinstance(base, str) and base.strip():
+            base = base.strip().rstrip("\\")
+            parent, _leaf = _split(base)
+            _add_unless_covered(dirs, parent if _split(parent)[1].casefold() == "postgresql" else base)
+        data = values.get(POSTGRESQL_DATA_VALUE)
+        if isinstance(data, str) and data.strip():
+            data_dirs.append(data.strip().rstrip("\\"))
+    for data in data_dirs:
+        _add_unless_covered(dirs, data)
+    return dirs
+
+
+# ------------------------------------------------------------------------------------------ antivirus products
+
+
+@dataclass(frozen=True)
+class AntivirusProduct:
+    """One Security Center AntiVirusProduct entry, with productState decoded (see the module docstring)."""
+
+    name: str
+    state: int
+    instance_guid: str = ""
+    path: str = ""
+
+    @classmethod
+    def from_result(cls, entry: Mapping[str, Any]) -> AntivirusProduct:
+        return cls(
+            name=str(entry.get("display_name") or "unnamed product"),
+            state=int(entry.get("product_state") or 0),
+            instance_guid=str(entry.get("instance_guid") or ""),
+            path=str(entry.get("path_to_signed_product_exe") or ""),
+        )
+
+    @property
+    def scanner(self) -> str:
+        return _SCANNER_STATES.get((self.state & 0xF000) >> 12, f"unknown ({self.state:#x})")
+
+    @property
+    def enabled(self) -> bool:
+        return self.scanner == "on"
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.state & 0x00F0 == 0
+
+    @property
+    def is_defender(self) -> bool:
+        return self.instance_guid.upper() == DEFENDER_SECURITY_CENTER_GUID or self.path.lower().startswith(
+            "windowsdefender:"
+        )
+
+    def describe(self) -> str:
+        signatures = "up to date" if self.up_to_date else "out of date"
+        return f"{self.name} ({self.scanner}, signatures {signatures})"
+
+
+def _names(products: Sequence[AntivirusProduct]) -> str:
+    return ", ".join(product.name for product in products)
+
+
+@dataclass(frozen=True)
+class AntivirusSituation:
+    """Which antivirus protects the host: Defender (status from Get-MpComputerStatus) or another product."""
+
+    status: OpResult
+    products: OpResult
+
+    @property
+    def defender_installed(self) -> bool:
+        return self.status.ok or self.status.code != "not_supported"
+
+    @property
+    def mode(self) -> str | None:
+        return self.status.value.get("am_running_mode") if self.status.ok else None
+
+    @property
+    def defender_active(self) -> bool:
+        if not self.status.ok:
+            return False
+        status = self.status.value
+        if not status.get("am_service_enabled"):
+            return False
+        mode = status.get("am_running_mode")
+        return mode == "Normal" if mode is not None else bool(status.get("antivirus_enabled"))
+
+    @property
+    def others(self) -> list[AntivirusProduct]:
+        """Products other than Defender that Security Center lists (none where it is unavailable: servers)."""
+        if not self.products.ok:
+            return []
+        entries = (AntivirusProduct.from_result(entry) for entry in self.products.value.get("products") or [])
+        return [product for product in entries if not product.is_defender]
+
+    def defender_problem(self) -> str | None:
+        """An op error that leaves Defender's state unknown (not a removed Defender), or None."""
+        if self.status.ok or self.status.code == "not_supported":
+            return None
+        return f"could not read Defender's status: {self.status.describe_error()}"
+
+    def why_not_defender(self) -> str:
+        """Why Defender's settings do not protect this host, for messages."""
+        if not self.defender_installed:
+            reason = "Microsoft Defender Antivirus is not installed"
+        elif self.mode in PASSIVE_MODES:
+            reason = f"Microsoft Defender runs in {self.mode} (another antivirus product is the active one)"
+        else:
+            reason = f"Microsoft Defender is not running (AMRunningMode {self.mode!r})"
+        if self.others:
+            reason += f"; Security Center lists {', '.join(product.describe() for product in self.others)}"
+        return reason
+
+    def product_in_use(self) -> str:
+        return _names(self.others) or "the antivirus product in use"
+
+    def actual(self) -> dict[str, Any]:
+        defender = "not installed" if not self.defender_installed else (self.mode or "not active")
+        return {"defender": defender, "other_products": [product.describe() for product in self.others]}
+
+
+# -------------------------------------------------------------------------------------------------- the area
+
+
+def _registry_data(result: OpResult) -> Any:
+    if not result.ok or not result.value.get("exists"):
+        return None
+    return result.value.get("data")
+
+
+def _time_of_day(text: str) -> str | None:
+    """ "2:00" or "02:00:00" -> "02:00:00"; None when text is not a time of day."""
+    match = _TIME_OF_DAY.match(text.strip())
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return f"{int(hours):02d}:{minutes}:{seconds or '00'}"
+
+
+def _describe_schedule(day: Any, time: Any) -> str:
+    if day == 8:
+        return "never"
+    name = SCAN_DAYS[day] if isinstance(day, int) and 0 <= day < len(SCAN_DAYS) else f"day {day!r}"
+    return f"{name} at {time}"
+
+
+class DefenderArea(Area):
+    module: ClassVar[str] = "win_defender"
+    options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
+
+    def validate(self) -> None:
+        day = self.params["scan_schedule_day"]
+        if not 0 <= day <= 7:
+            raise InvalidOptionError(
+                f"scan_schedule_day: {day} is not 0 (every day) or 1..7 (Sunday..Saturday); 8 (never) is no schedule"
+            )
+        text = str(self.params["scan_schedule_time"])
+        if _time_of_day(text) is None:
+            raise InvalidOptionError(
+                f'scan_schedule_time: {text!r} is not a time of day HH:MM (quote it in YAML: "02:00", unquoted '
+                "02:00 is read as the number 120)"
+            )
+        if self.params["signature_max_age_days"] < 0:
+            raise InvalidOptionError("signature_max_age_days: must be 0 or a positive number of days")
+        for index, path in enumerate(self.params["extra_exclusion_paths"]):
+            if not str(path).strip():
+                raise InvalidOptionError(f"extra_exclusion_paths[{index}]: must be a non-empty path")
+
+    @property
+    def scan_time(self) -> str:
+        return _time_of_day(str(self.params["scan_schedule_time"])) or ""
+
+    def probe_ops(self) -> dict[str, dict[str, Any]]:
+        return {
+            "status": {"op": "defender.status"},
+            "preferences": {"op": "defender.preferences"},
+            "products": {"op": "defender.products"},
+            "realtime_policy": {"op": "registry.get", "path": REALTIME_POLICY_KEY, "name": REALTIME_POLICY_VALUE},
+            "postgresql": {
+                "op": "defender.install_dirs",
+                "keys": list(POSTGRESQL_INSTALLATION_KEYS),
+                "values": [POSTGRESQL_BASE_VALUE, POSTGRESQL_DATA_VALUE],
+            },
+            "system": {"op": "system.info"},
+        }
+
+    def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
+        situation = AntivirusSituation(results["status"], results["products"])
+        return [
+            self._exclusions(situation, results["preferences"], results["postgresql"], results["system"]),
+            self._real_time(situation, results["preferences"], results["realtime_policy"]),
+            self._scan_schedule(situation, results["preferences"]),
+            self._signatures(situation),
+            self._product_registered(results["products"]),
+        ]
+
+    # ------------------------------------------------------------------------------------------------ AV-01
+
+    def required_exclusions(self, postgresql: OpResult, system: OpResult) -> tuple[list[str], str]:
+        """(paths to exclude, where the PostgreSQL folder came from); raises ValueError when it cannot be known."""
+        found = postgresql_dirs(postgresql.value.get("installations") or []) if postgresql.ok else []
+        if found:
+            source = "PostgreSQL folder found in the registry under PostgreSQL\\Installations"
+        else:
+            architecture = system.value.get("architecture") if system.ok else None
+            if architecture not in ("32-bit", "64-bit"):
+                cause = system.describe_error() if not system.ok else f"architecture {architecture!r}"
+                raise ValueError(
+                    f"no PostgreSQL installation in the registry and the OS architecture is unknown ({cause})"
+                )
+            found = [POSTGRESQL_DIR_32BIT_OS if architecture == "32-bit" else POSTGRESQL_DIR_64BIT_OS]
+            source = f"no PostgreSQL installation in the registry: default folder for {architecture} Windows"
+            if not postgresql.ok:
+                source += f" (the registry could not be read: {postgresql.describe_error()})"
+        paths: list[str] = []
+        for path in (ONEPACS_DIR, *found, *(str(extra).strip() for extra in self.params["extra_exclusion_paths"])):
+            if not any(normalise_path(path) == normalise_path(existing) for existing in paths):
+                paths.append(path)
+        return paths, source
+
+    def _exclusions(
+        self, situation: AntivirusSituation, preferences: OpResult, postgresql: OpResult, system: OpResult
+    ) -> Finding:
+        try:
+            wanted, source = self.required_exclusions(postgresql, system)
+        except ValueError as exc:
+            return Finding.error("AV-01", f"cannot tell which PostgreSQL folder to exclude: {exc}")
+        if problem := situation.defender_problem():
+            return Finding.error("AV-01", problem, wanted)
+        if not situation.defender_active:
+            return Finding.compare(
+                "AV-01",
+                expected=wanted,
+                actual=situation.actual(),
+                compliant=False,
+                message=(
+                    f"manual action needed (not enforced by this module): {situation.why_not_defender()}, so Defender "
+                    f"exclusions have no effect. Add these exclusions in {situation.product_in_use()}: "
+                    f"{'; '.join(wanted)}"
+                ),
+            )
+        if not preferences.ok:
+            return Finding.error(
+                "AV-01", f"could not read Defender's exclusions: {preferences.describe_error()}", wanted
+            )
+        present = [str(path) for path in preferences.value.get("exclusion_paths") or []]
+        missing = [path for path in wanted if not any(covers(existing, path) for existing in present)]
+        changes = tuple(self._exclusion_change(path) for path in missing)
+        message = f"missing exclusions: {'; '.join(missing)}" if missing else "every exclusion is present"
+        return Finding.compare(
+            "AV-01",
+            expected=wanted,
+            actual=present,
+            compliant=not missing,
+            changes=changes,
+            message=f"{message} ({source})",
+        )
+
+    @staticmethod
+    def _exclusion_change(path: str) -> Change:
+        return Change(
+            setting=f"exclusion {path}",
+            before="absent",
+            after="present",
+            op={"op": "defender.add_exclusion", "path": path},
+            read_back=lambda value: (
+                "present" if any(covers(str(existing), path) for existing in value["exclusion_paths"]) else "absent"
+            ),
+        )
+
+    # ------------------------------------------------------------------------------------------------ AV-02
+
+    def _real_time(self, situation: AntivirusSituation, preferences: OpResult, policy: OpResult) -> Finding:
+        if problem := situation.defender_problem():
+            return Finding.error("AV-02", problem, True)
+        if not situation.defender_active:
+            on = [product for product in situation.others if product.enabled]
+            if on:
+                return Finding.compare(
+                    "AV-02",
+                    expected=True,
+                    actual=True,
+                    compliant=True,
+                    message=f"real-time protection by {_names(on)} (Security Center: on); Defender is not the active "
+                    "antivirus",
+                )
+            return Finding.compare(
+                "AV-02",
+                expected=True,
+                actual=situation.actual(),
+                compliant=False,
+                message=f"manual action needed (not enforced by this module): {situation.why_not_defender()}; turn on "
+                f"real-time protection in {situation.product_in_use()} or turn Defender back on",
+            )
+        status = situation.status.value
+        actual = bool(status.get("real_time_protection_enabled"))
+        if actual:
+            return Finding.compare(
+                "AV-02", expected=True, actual=True, compliant=True, message="real-time protection is on"
+            )
+        policy_value = _registry_data(policy)
+        if policy_value not in (None, 0):
+            return Finding.compare(
+                "AV-02",
+                expected=True,
+                actual=False,
+                compliant=False,
+                message=(
+                    f"real-time protection is off and Group Policy turns it off: {REALTIME_POLICY_KEY}\\"
+                    f"{REALTIME_POLICY_VALUE} = {policy_value!r} overrides Set-MpPreference. Change that policy (GPO "
+                    "or local policy); not changed by this module"
+                ),
+            )
+        if not preferences.ok:
+            return Finding.error(
+                "AV-02", f"could not read Defender's preferences: {preferences.describe_error()}", True
+            )
+        disabled = preferences.value.get("disable_realtime_monitoring")
+        if not disabled:
+            return Finding.compare(
+                "AV-02",
+                expected=True,
+                actual=False,
+                compliant=False,
+                message=(
+                    "real-time protection is off although DisableRealtimeMonitoring is False and no policy turns it "
+                    "off; check Defender's health (Get-MpComputerStatus); not changed by this module"
+                ),
+            )
+        tamper = " (Tamper Protection is on: it allows turning protection on)" if status.get("tamper_protected") else ""
+        return Finding.compare(
+            "AV-02",
+            expected=True,
+            actual=False,
+            compliant=False,
+            changes=(
+                Change(
+                    setting="DisableRealtimeMonitoring",
+                    before=True,
+                    after=False,
+                    op={"op": "defender.set", "disable_realtime_monitoring": False},
+                    read_back=lambda value: value["disable_realtime_monitoring"],
+                ),
+            ),
+            message=f"real-time protection is off (DisableRealtimeMonitoring is True){tamper}",
+        )
+
+    # ------------------------------------------------------------------------------------------------ AV-03
+
+    def _scan_schedule(self, situation: AntivirusSituation, preferences: OpResult) -> Finding:
+        day, time = self.params["scan_schedule_day"], self.scan_time
+        expected = {"scan_schedule_day": day, "scan_schedule_time": time}
+        wanted = _describe_schedule(day, time)
+        if problem := situation.defender_problem():
+            return Finding.error("AV-03", problem, expected)
+        if not situation.defender_active:
+            return Finding.compare(
+                "AV-03",
+                expected=expected,
+                actual=situation.actual(),
+                compliant=False,
+                message=f"manual action needed (not enforced by this module): {situation.why_not_defender()}; "
+                f"schedule a scan in {situation.product_in_use()} ({wanted})",
+            )
+        if not preferences.ok:
+            return Finding.error("AV-03", f"could not read the scan schedule: {preferences.describe_error()}", expected)
+        actual = {
+            "scan_schedule_day": preferences.value.get("scan_schedule_day"),
+            "scan_schedule_time": preferences.value.get("scan_schedule_time"),
+        }
+        changes = []
+        if actual["scan_schedule_day"] != day:
+            changes.append(
+                Change(
+                    setting="ScanScheduleDay",
+                    before=actual["scan_schedule_day"],
+                    after=day,
+                    op={"op": "defender.set", "scan_schedule_day": day},
+                    read_back=lambda value: value["scan_schedule_day"],
+                )
+            )
+        if actual["scan_schedule_time"] != time:
+            changes.append(
+                Change(
+                    setting="ScanScheduleTime",
+                    before=actual["scan_schedule_time"],
+                    after=time,
+                    op={"op": "defender.set", "scan_schedule_time": time},
+                    read_back=lambda value: value["scan_schedule_time"],
+                )
+            )
+        found = _describe_schedule(actual["scan_schedule_day"], actual["scan_schedule_time"])
+        return Finding.compare(
+            "AV-03",
+            expected=expected,
+            actual=actual,
+            compliant=not changes,
+            changes=tuple(changes),
+            message=f"scheduled scan: {found}" + ("" if not changes else f" (wanted: {wanted})"),
+        )
+
+    # ------------------------------------------------------------------------------------------------ AV-04
+
+    def _signatures(self, situation: AntivirusSituation) -> Finding:
+        limit = self.params["signature_max_age_days"]
+        within = f"at most {limit} days old"
+        if problem := situation.defender_problem():
+            return Finding.error("AV-04", problem, within)
+        if not situation.defender_active:
+            current = [product for product in situation.others if product.up_to_date and product.enabled]
+            if current:
+                return Finding.compare(
+                    "AV-04",
+                    expected=within,
+                    actual=[product.describe() for product in current],
+                    compliant=True,
+                    message=f"Security Center reports the signatures of {_names(current)} up to date (that product's "
+                    f"own judgement, not the {limit}-day limit); Defender is not the active antivirus",
+                )
+            return Finding.compare(
+                "AV-04",
+                expected=within,
+                actual=situation.actual(),
+                compliant=False,
+                message=f"manual action needed (not enforced by this module): {situation.why_not_defender()}; update "
+                f"the signatures of {situation.product_in_use()}",
+            )
+        status = situation.status.value
+        age = status.get("signature_age_days")
+        updated = status.get("signature_last_updated") or "never"
+        detail = f"version {status.get('signature_version')}, last updated {updated}"
+        compliant = isinstance(age, int) and age <= limit
+        return Finding.compare(
+            "AV-04",
+            expected=within,
+            actual=age,
+            compliant=compliant,
+            changes=(
+                Change(
+                    setting="signature age (days)",
+                    before=age,
+                    after=within,
+                    op={"op": "defender.update_signatures"},
+                    read_back=lambda value: (
+                        within
+                        if isinstance(value["signature_age_days"], int) and value["signature_age_days"] <= limit
+                        else value["signature_age_days"]
+                    ),
+                ),
+            ),
+            message=f"signatures are {age} day{'' if age == 1 else 's'} old ({detail})",
+        )
+
+    # ------------------------------------------------------------------------------------------------ AV-05
+
+    def _product_registered(self, products: OpResult) -> Finding:
+        expected = "an antivirus product that is on and up to date"
+        if not products.ok:
+            if products.code == "not_supported":
+                return Finding.not_applicable(
+                    "AV-05", "Windows Security Center (root\\SecurityCenter2) exists on client Windows only", expected
+                )
+            return Finding.error("AV-05", f"could not read Security Center: {products.describe_error()}", expected)
+        listed = [AntivirusProduct.from_result(entry) for entry in products.value.get("products") or []]
+        good = [product for product in listed if product.enabled and product.up_to_date]
+        if not listed:
+            message = "Security Center lists no antivirus product (audit only: install or enable one)"
+        elif good:
+            message = f"on and up to date: {_names(good)}"
+        else:
+            message = (
+                f"no registered antivirus is both on and up to date: "
+                f"{', '.join(product.describe() for product in listed)} (audit only: not changed by this module)"
+            )
+        return Finding.compare(
+            "AV-05",
+            expected=expected,
+            actual=[product.describe() for product in listed],
+            compliant=bool(good),
+            message=message,
+        )

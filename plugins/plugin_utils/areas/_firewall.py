@@ -1,0 +1,594 @@
+"""Firewall area (FW-01..04): profiles on, inbound blocked by default, only allowed inbound rules, drops logged.
+
+Every change that can block inbound traffic (turning a profile on, setting its default inbound action to Block,
+disabling rules) first passes the lockout guard: on every profile it affects, an enabled inbound Allow rule must
+cover TCP on the management port (the port of the connection the controller uses, or `management_port`) and no
+enabled inbound Block rule may cover it. Otherwise the control is refused with a message naming the port and the
+profiles, unless `create_management_rule` is set: then an allow rule for that port is created first, in the same
+apply request. FW-03 never disables a rule that can carry the management connection.
+
+A setting the firewall reports as NotConfigured is drift: the baseline sets every value explicitly, so the result
+does not depend on Windows defaults or on a policy that is not there (messages show the Windows default).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._findings import Change, Finding
+from ..agent._transport import OpResult
+from ._area import Area, InvalidOptionError
+
+PROFILES = ("Domain", "Private", "Public")
+NOT_CONFIGURED = "NotConfigured"
+#: What Windows does with a profile setting that is NotConfigured.
+WINDOWS_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "default_inbound_action": "Block",
+    "default_outbound_action": "Allow",
+    "log_blocked": False,
+}
+#: Set-NetFirewallProfile -LogMaxSizeKilobytes accepts 1..32767.
+LOG_SIZE_LIMITS = (1, 32767)
+#: The locale-independent group of the built-in Core Networking rules (DHCP, ICMPv6 neighbour discovery, ...).
+CORE_NETWORKING_GROUP = "@FirewallAPI.dll,-25000"
+MANAGEMENT_RULE_NAME = "OnePacs-Management-In-TCP-{port}"
+MANAGEMENT_RULE_GROUP = "OnePacs baseline"
+ALLOWLIST_KEYS = ("name", "group", "display_name")
+
+DEFAULT_RULE_ALLOWLIST: list[dict[str, str]] = [
+    # OnePacs installer rules: by rule name, by group, and by display name for rules netsh created (GUID names).
+    # "OnePacs *" needs the space so it does not match "onepacs.exe", the rules Windows creates when a user clicks
+    # through the "allow access" prompt (every port of the program, often on the Public profile).
+    {"name": "OnePacs*"},
+    {"group": "OnePacs*"},
+    {"display_name": "OnePacs *"},
+    # WinRM management: the built-in HTTP rules (WINRM-HTTP-In-TCP, -PUBLIC, -NoScope), an HTTPS listener rule by
+    # the same convention, and the rule Ansible's ConfigureRemotingForAnsible.ps1 creates with netsh.
+    {"name": "WINRM-HTTP-In-TCP*"},
+    {"name": "WINRM-HTTPS-In-TCP*"},
+    {"display_name": "Allow WinRM HTTPS"},
+    # Core Networking (DHCP, IPv6, ICMPv6 and friends), by its resource string rather than its localized name.
+    {"group": CORE_NETWORKING_GROUP},
+]
+
+_ALLOWLIST_ENTRY = {
+    "type": "list",
+    "elements": "dict",
+    "options": {key: {"type": "str"} for key in ALLOWLIST_KEYS},
+}
+
+OPTIONS: dict[str, dict[str, Any]] = {
+    "log_blocked": {"type": "bool", "default": True},
+    "log_max_size_kilobytes": {"type": "int", "default": 16384},
+    "rule_allowlist": {**_ALLOWLIST_ENTRY, "default": DEFAULT_RULE_ALLOWLIST},
+    "extra_rule_allowlist": {**_ALLOWLIST_ENTRY, "default": []},
+    "rule_allowlist_mode": {"type": "str", "choices": ["audit", "enforce"], "default": "audit"},
+    "create_management_rule": {"type": "bool", "default": False},
+    "management_port": {"type": "int"},
+    "management_rule_remote_addresses": {"type": "list", "elements": "str", "default": ["Any"]},
+}
+
+
+def _effective(profile: Mapping[str, Any], field: str) -> Any:
+    value = profile.get(field)
+    return WINDOWS_DEFAULTS[field] if value is None or value == NOT_CONFIGURED else value
+
+
+def _shown(profile: Mapping[str, Any], field: str) -> str:
+    """A setting as messages show it: NotConfigured with the Windows default it stands for."""
+    value = profile.get(field)
+    if value is None or value == NOT_CONFIGURED:
+        return f"NotConfigured (Windows default: {WINDOWS_DEFAULTS[field]})"
+    return str(value)
+
+
+def _explicit(profile: Mapping[str, Any], field: str, wanted: Any) -> bool:
+    return profile.get(field) == wanted
+
+
+def _join(items: Iterable[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _port_in(local_ports: Iterable[str], port: int, *, any_counts: bool) -> bool:
+    """Whether a LocalPort list covers the port: a number, a range "a-b", or (when any_counts) "Any". Keywords such
+    as RPC or IPHTTPSIn cover no fixed port."""
+    for item in local_ports:
+        text = str(item).strip()
+        if text.lower() == "any":
+            if any_counts:
+                return True
+            continue
+        low, dash, high = text.partition("-")
+        if dash and low.isdigit() and high.isdigit() and int(low) <= port <= int(high):
+            return True
+        if text.isdigit() and int(text) == port:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One firewall rule as firewall.rules reports it."""
+
+    name: str
+    display_name: str
+    group: str
+    direction: str
+    action: str
+    enabled: bool
+    profiles: tuple[str, ...]
+    protocol: str
+    local_ports: tuple[str, ...]
+    program: str
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any]) -> Rule:
+        return cls(
+            name=str(entry["name"]),
+            display_name=str(entry.get("display_name") or entry["name"]),
+            group=str(entry.get("group") or ""),
+            direction=str(entry.get("direction", "")),
+            action=str(entry.get("action", "")),
+            enabled=entry.get("enabled") is True,
+            profiles=tuple(str(item) for item in entry.get("profiles") or ["Any"]),
+            protocol=str(entry.get("protocol", "Any")),
+            local_ports=tuple(str(item) for item in entry.get("local_ports") or ["Any"]),
+            program=str(entry.get("program") or "Any"),
+        )
+
+    @property
+    def inbound_allow(self) -> bool:
+        return self.enabled and self.direction.lower() == "inbound" and self.action.lower() == "allow"
+
+    def applies_to(self, profile: str) -> bool:
+        wanted = {item.lower() for item in self.profiles}
+        return "any" in wanted or profile.lower() in wanted
+
+    @property
+    def affected_profiles(self) -> tuple[str, ...]:
+        return tuple(profile for profile in PROFILES if self.applies_to(profile))
+
+    def _tcp(self) -> bool:
+        return self.protocol.upper() in ("TCP", "6", "ANY")
+
+    def _any_program(self) -> bool:
+        # WinRM listens through http.sys, which the firewall sees as the System process.
+        return self.program.lower() in ("any", "system")
+
+    def covers(self, port: int, profile: str, action: str) -> bool:
+        """Whether this enabled inbound rule with this action passes (or blocks) TCP `port` on `profile`, as
+        Windows decides it for the WinRM listener: a rule limited to another program does not apply."""
+        return (
+            self.enabled
+            and self.direction.lower() == "inbound"
+            and self.action.lower() == action.lower()
+            and self.applies_to(profile)
+            and self._tcp()
+            and self._any_program()
+            and _port_in(self.local_ports, port, any_counts=True)
+        )
+
+    def may_carry(self, port: int) -> bool:
+        """Whether the management connection could pass through this rule on some profile. Wider than covers():
+        a rule naming the port for a program (sshd.exe for an OpenSSH connection) may carry it too, so it is
+        never disabled; only program rules open on every port (TeamViewer, Steam, ...) are known not to."""
+        if not self._tcp():
+            return False
+        if _port_in(self.local_ports, port, any_counts=False):
+            return True
+        return self._any_program() and _port_in(self.local_ports, port, any_counts=True)
+
+    def is_management_rule(self, port: int) -> bool:
+        """A rule for exactly TCP `port` (the management port) and nothing else: WinRM management by definition."""
+        return (
+            self.protocol.upper() in ("TCP", "6")
+            and self._any_program()
+            and [item.strip() for item in self.local_ports] == [str(port)]
+        )
+
+    def describe(self) -> str:
+        shown = self.name if self.display_name == self.name else f"{self.name} ({self.display_name})"
+        ports = ",".join(self.local_ports)
+        return f"{shown}: {self.protocol} {ports}, profiles {','.join(self.profiles)}"
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """One allowlist entry: a case-insensitive shell pattern on a rule's name, group or display name."""
+
+    key: str
+    pattern: str
+
+    def matches(self, rule: Rule) -> bool:
+        value = {"name": rule.name, "group": rule.group, "display_name": rule.display_name}[self.key]
+        return fnmatch.fnmatchcase(value.casefold(), self.pattern.casefold())
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.pattern}"
+
+
+def parse_allowlist(option: str, entries: Sequence[Mapping[str, Any]]) -> list[AllowEntry]:
+    """Allowlist entries from an option; each names exactly one of name, group, display_name."""
+    parsed = []
+    for index, entry in enumerate(entries or ()):
+        given = {key: value for key, value in (entry or {}).items() if value not in (None, "")}
+        unknown = sorted(set(given) - set(ALLOWLIST_KEYS))
+        if unknown:
+            raise InvalidOptionError(f"{option}[{index}]: unknown key {unknown[0]!r} (use name, group or display_name)")
+        if len(given) != 1:
+            raise InvalidOptionError(f"{option}[{index}]: give exactly one of name, group or display_name")
+        ((key, pattern),) = given.items()
+        if not isinstance(pattern, str):
+            raise InvalidOptionError(f"{option}[{index}].{key}: must be a string pattern")
+        parsed.append(AllowEntry(key, pattern))
+    return parsed
+
+
+@dataclass(frozen=True)
+class GuardVerdict:
+    """The lockout guard's answer: the changes to send (a management rule first when one is created), or why the
+    control is refused, or an error that kept the guard from deciding."""
+
+    changes: tuple[Change, ...] = ()
+    refusal: str | None = None
+    error: str | None = None
+    note: str = ""
+
+
+class FirewallArea(Area):
+    module: ClassVar[str] = "win_firewall"
+    options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
+
+    def validate(self) -> None:
+        low, high = LOG_SIZE_LIMITS
+        if not low <= self.params["log_max_size_kilobytes"] <= high:
+            raise InvalidOptionError(f"log_max_size_kilobytes: must be between {low} and {high} (what Windows accepts)")
+        port = self.params.get("management_port")
+        if port is not None and not 1 <= port <= 65535:
+            raise InvalidOptionError("management_port: must be a TCP port between 1 and 65535")
+        if not self.params.get("management_rule_remote_addresses"):
+            raise InvalidOptionError("management_rule_remote_addresses: give at least one address (Any for all)")
+        self.allowlist = [
+            *parse_allowlist("rule_allowlist", self.params["rule_allowlist"]),
+            *parse_allowlist("extra_rule_allowlist", self.params["extra_rule_allowlist"]),
+        ]
+
+    @property
+    def port(self) -> int | None:
+        """The TCP port the management connection uses: the option, else the connection's port."""
+        return self.params.get("management_port") or self.connection.port
+
+    def probe_ops(self) -> dict[str, dict[str, Any]]:
+        return {
+            "profiles": {"op": "firewall.profiles"},
+            "rules": {"op": "firewall.rules", "direction": "Inbound", "enabled": True},
+        }
+
+    def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
+        profiles_result, rules_result = results["profiles"], results["rules"]
+        rules = [Rule.from_entry(entry) for entry in rules_result.value["rules"]] if rules_result.ok else None
+        rules_error = None if rules_result.ok else f"could not read the firewall rules: {rules_result.describe_error()}"
+        if not profiles_result.ok:
+            problem = f"could not read the firewall profiles: {profiles_result.describe_error()}"
+            fw01, fw02, fw04 = (Finding.error(control_id, problem) for control_id in ("FW-01", "FW-02", "FW-04"))
+            if rules is None:
+                fw03 = Finding.error("FW-03", rules_error or problem)
+            elif self.params["rule_allowlist_mode"] == "enforce":
+                fw03 = Finding.error("FW-03", f"{problem}; the lockout guard needs them")
+            else:
+                fw03 = self._allowed_rules(rules, _LockoutGuard(self, {}, rules, None))
+            return [fw01, fw02, fw03, fw04]
+        profiles = {entry["name"]: entry for entry in profiles_result.value["profiles"]}
+        guard = _LockoutGuard(self, profiles, rules, rules_error)
+        fw03 = self._allowed_rules(rules, guard) if rules is not None else Finding.error("FW-03", str(rules_error))
+        return [self._enabled(profiles, guard), self._default_actions(profiles, guard), fw03, self._logging(profiles)]
+
+    # ---- FW-01 ---------------------------------------------------------------------------------------------
+
+    def _enabled(self, profiles: Mapping[str, Mapping[str, Any]], guard: _LockoutGuard) -> Finding:
+        expected = dict.fromkeys(PROFILES, True)
+        actual = {name: _effective(profiles[name], "enabled") for name in PROFILES}
+        drifted = [name for name in PROFILES if not _explicit(profiles[name], "enabled", True)]
+        if not drifted:
+            return Finding.compare(
+                "FW-01", expected=expected, actual=actual, compliant=True, message="on for every profile"
+            )
+        message = "; ".join(f"{name}: {_shown(profiles[name], 'enabled')}" for name in drifted)
+        changes = [
+            Change(
+                setting=f"{name} profile enabled",
+                before=profiles[name].get("enabled"),
+                after=True,
+                op={"op": "firewall.set_profile", "profile": name, "enabled": True},
+                read_back=lambda value: value["enabled"],
+            )
+            for name in drifted
+        ]
+        # Turning a profile on applies its default inbound action (and its block rules) to the connection.
+        affected = {name: _effective(profiles[name], "default_inbound_action") for name in drifted}
+        verdict = guard.check("turning the firewall on", affected, changes)
+        return _guarded_finding("FW-01", expected, actual, f"firewall not on: {message}", verdict)
+
+    # ---- FW-02 ---------------------------------------------------------------------------------------------
+
+    def _default_actions(self, profiles: Mapping[str, Mapping[str, Any]], guard: _LockoutGuard) -> Finding:
+        wanted = {"inbound": "Block", "outbound": "Allow"}
+        expected = {name: dict(wanted) for name in PROFILES}
+        actual = {
+            name: {
+                "inbound": _effective(profiles[name], "default_inbound_action"),
+                "outbound": _effective(profiles[name], "default_outbound_action"),
+            }
+            for name in PROFILES
+        }
+        changes, problems, affected = [], [], {}
+        for name in PROFILES:
+            profile = profiles[name]
+            op: dict[str, Any] = {"op": "firewall.set_profile", "profile": name}
+            if not _explicit(profile, "default_inbound_action", "Block"):
+                op["default_inbound_action"] = "Block"
+                affected[name] = "Block"
+                problems.append(f"{name} inbound {_shown(profile, 'default_inbound_action')}")
+            if not _explicit(profile, "default_outbound_action", "Allow"):
+                op["default_outbound_action"] = "Allow"
+                problems.append(f"{name} outbound {_shown(profile, 'default_outbound_action')}")
+            if len(op) > 2:
+                changes.append(
+                    Change(
+                        setting=f"{name} profile default actions",
+                        before={
+                            "inbound": profile.get("default_inbound_action"),
+                            "outbound": profile.get("default_outbound_action"),
+                        },
+                        after=dict(wanted),
+                        op=op,
+                        read_back=lambda value: {
+                            "inbound": value["default_inbound_action"],
+                            "outbound": value["default_outbound_action"],
+                        },
+                    )
+                )
+        if not changes:
+            return Finding.compare(
+                "FW-02", expected=expected, actual=actual, compliant=True, message="inbound Block, outbound Allow"
+            )
+        message = "; ".join(problems)
+        if not affected:  # outbound only: nothing more is blocked inbound, no guard needed
+            return Finding.compare(
+                "FW-02", expected=expected, actual=actual, compliant=False, changes=tuple(changes), message=message
+            )
+        verdict = guard.check("setting the default inbound action to Block", affected, changes)
+        return _guarded_finding("FW-02", expected, actual, message, verdict)
+
+    # ---- FW-03 ---------------------------------------------------------------------------------------------
+
+    def _allowed_rules(self, rules: Sequence[Rule], guard: _LockoutGuard) -> Finding:
+        port = self.port
+        expected = {
+            "allowlist": [str(entry) for entry in self.allowlist],
+            "management_port": port,
+        }
+        offenders = [
+            rule
+            for rule in rules
+            if rule.inbound_allow
+            and not any(entry.matches(rule) for entry in self.allowlist)
+            and not (port is not None and rule.is_management_rule(port))
+        ]
+        actual = [rule.describe() for rule in offenders]
+        if not offenders:
+            return Finding.compare(
+                "FW-03",
+                expected=expected,
+                actual=actual,
+                compliant=True,
+                message="every enabled inbound Allow rule is on the allow list",
+            )
+        listed = "; ".join(actual)
+        message = f"{len(offenders)} enabled inbound Allow rule(s) not on the allow list: {listed}"
+        if self.params["rule_allowlist_mode"] != "enforce":
+            message += (
+                "; audit only (rule_allowlist_mode: audit): disable the rules that are not needed, add the needed "
+                "ones to extra_rule_allowlist, or set rule_allowlist_mode: enforce to disable them"
+            )
+            return Finding.compare("FW-03", expected=expected, actual=actual, compliant=False, message=message)
+        if port is not None:
+            carriers = [rule for rule in offenders if rule.may_carry(port)]
+            if carriers:
+                names = _join(rule.name for rule in carriers)
+                message += (
+                    f"; not changed: {names} may carry the management connection (TCP {port}) and is never "
+                    f"disabled: replace it with a rule for TCP {port} only, or add it to extra_rule_allowlist"
+                )
+                return Finding.compare("FW-03", expected=expected, actual=actual, compliant=False, message=message)
+        changes = [
+            Change(
+                setting=f"rule {rule.name} enabled",
+                before=True,
+                after=False,
+                op={"op": "firewall.set_rule_enabled", "name": rule.name, "enabled": False},
+                read_back=lambda value: value["enabled"],
+            )
+            for rule in offenders
+        ]
+        affected_names = sorted({name for rule in offenders for name in rule.affected_profiles}, key=PROFILES.index)
+        affected = {name: guard.inbound_action(name) for name in affected_names}
+        verdict = guard.check("disabling these rules", affected, changes)
+        return _guarded_finding("FW-03", expected, actual, message, verdict)
+
+    # ---- FW-04 ---------------------------------------------------------------------------------------------
+
+    def _logging(self, profiles: Mapping[str, Mapping[str, Any]]) -> Finding:
+        log_blocked = self.params["log_blocked"]
+        minimum = self.params["log_max_size_kilobytes"]
+        expected = {
+            name: {"log_blocked": True if log_blocked else "any", "log_max_size_kilobytes": f">= {minimum}"}
+            for name in PROFILES
+        }
+        actual = {
+            name: {
+                "log_blocked": _effective(profiles[name], "log_blocked"),
+                "log_max_size_kilobytes": profiles[name].get("log_max_size_kilobytes"),
+            }
+            for name in PROFILES
+        }
+        changes, problems = [], []
+        for name in PROFILES:
+            profile = profiles[name]
+            size = profile.get("log_max_size_kilobytes")
+            size = size if isinstance(size, int) else 0
+            op: dict[str, Any] = {"op": "firewall.set_profile", "profile": name}
+            if log_blocked and not _explicit(profile, "log_blocked", True):
+                op["log_blocked"] = True
+                problems.append(f"{name} log dropped packets {_shown(profile, 'log_blocked')}")
+            if size < minimum:
+                op["log_max_size_kilobytes"] = minimum
+                problems.append(f"{name} log size {size} KB")
+            if len(op) > 2:
+                wanted_blocked = True if log_blocked else profile.get("log_blocked")
+                changes.append(
+                    Change(
+                        setting=f"{name} profile logging",
+                        before={"log_blocked": profile.get("log_blocked"), "log_max_size_kilobytes": size},
+                        after={"log_blocked": wanted_blocked, "log_max_size_kilobytes": max(size, minimum)},
+                        op=op,
+                        read_back=_logging_read_back,
+                    )
+                )
+        if not changes:
+            return Finding.compare(
+                "FW-04",
+                expected=expected,
+                actual=actual,
+                compliant=True,
+                message=f"dropped packets logged, log size at least {minimum} KB on every profile",
+            )
+        return Finding.compare(
+            "FW-04",
+            expected=expected,
+            actual=actual,
+            compliant=False,
+            changes=tuple(changes),
+            message="; ".join(problems),
+        )
+
+
+def _logging_read_back(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {"log_blocked": value["log_blocked"], "log_max_size_kilobytes": value["log_max_size_kilobytes"]}
+
+
+def _guarded_finding(control_id: str, expected: Any, actual: Any, message: str, verdict: GuardVerdict) -> Finding:
+    if verdict.error is not None:
+        return Finding.error(control_id, f"{message}; {verdict.error}", expected)
+    if verdict.refusal is not None:
+        return Finding.compare(
+            control_id, expected=expected, actual=actual, compliant=False, message=f"{message}; {verdict.refusal}"
+        )
+    if verdict.note:
+        message = f"{message}; {verdict.note}"
+    return Finding.compare(
+        control_id, expected=expected, actual=actual, compliant=False, changes=verdict.changes, message=message
+    )
+
+
+class _LockoutGuard:
+    """Decides whether a change that can block inbound traffic keeps the management connection open."""
+
+    def __init__(
+        self,
+        area: FirewallArea,
+        profiles: Mapping[str, Mapping[str, Any]],
+        rules: Sequence[Rule] | None,
+        rules_error: str | None,
+    ) -> None:
+        self.area = area
+        self.profiles = profiles
+        self.rules = rules
+        self.rules_error = rules_error
+
+    def inbound_action(self, profile: str) -> str:
+        return str(_effective(self.profiles.get(profile) or {}, "default_inbound_action"))
+
+    def check(self, what: str, affected: Mapping[str, str], changes: Sequence[Change]) -> GuardVerdict:
+        """`affected`: each profile the change touches -> the default inbound action in effect after it."""
+        port = self.area.port
+        if port is None:
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} can block inbound traffic and the management port is unknown (the "
+                    "connection reports none), so the lockout guard cannot check it; set management_port"
+                )
+            )
+        if self.rules is None:
+            return GuardVerdict(error=f"not changed: {what} needs the rules for the lockout guard; {self.rules_error}")
+        blocked = {
+            name: blockers
+            for name in affected
+            if (blockers := [rule.name for rule in self.rules if rule.covers(port, name, "Block")])
+        }
+        if blocked:
+            where = "; ".join(f"{_join(rules)} on the {name} profile" for name, rules in blocked.items())
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} would cut the management connection (TCP {port}): enabled inbound Block "
+                    f"rules cover it ({where}) and block rules win over allow rules; disable or narrow them first"
+                )
+            )
+        uncovered = [
+            name
+            for name, inbound in affected.items()
+            if inbound != "Allow" and not any(rule.covers(port, name, "Allow") for rule in self.rules)
+        ]
+        if not uncovered:
+            return GuardVerdict(changes=tuple(changes))
+        where = f"the {_join(uncovered)} profile{'s' if len(uncovered) > 1 else ''}"
+        if not self.area.params["create_management_rule"]:
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} would lock the controller out: no enabled inbound Allow rule covers TCP "
+                    f"{port} (the management connection) on {where}; enable or add an allow rule for TCP {port} "
+                    "there, or set create_management_rule: true to have one created first"
+                )
+            )
+        rule_change = self.management_rule_change(port)
+        return GuardVerdict(
+            changes=(rule_change, *changes),
+            note=f"creates allow rule {rule_change.op['name']} for TCP {port} first (none covered {where})",
+        )
+
+    def management_rule_change(self, port: int) -> Change:
+        """firewall.add_rule for an allow rule on every profile; the same name each time, so it is idempotent."""
+        name = MANAGEMENT_RULE_NAME.format(port=port)
+        return Change(
+            setting=f"allow rule {name} (TCP {port}, every profile)",
+            before=False,
+            after=True,
+            op={
+                "op": "firewall.add_rule",
+                "name": name,
+                "display_name": f"OnePacs management (TCP {port}-In)",
+                "group": MANAGEMENT_RULE_GROUP,
+                "direction": "Inbound",
+                "action": "Allow",
+                "protocol": "TCP",
+                "local_ports": [str(port)],
+                "profiles": ["Any"],
+                "remote_addresses": list(self.area.params["management_rule_remote_addresses"]),
+                "program": "Any",
+            },
+            read_back=_covers_everywhere(port),
+        )
+
+
+def _covers_everywhere(port: int) -> Callable[[Mapping[str, Any]], bool]:
+    def read_back(value: Mapping[str, Any]) -> bool:
+        rule = Rule.from_entry(value)
+        return all(rule.covers(port, profile, "Allow") for profile in PROFILES)
+
+    return read_back

@@ -1,0 +1,102 @@
+"""Read what a playbook left for each host from hostvars: baseline outcomes, control records, waivers, clinics.
+
+The baseline plays of playbooks/audit.yml set a status fact per host and baseline (`onepacs_audit_status`:
+{gateway: {outcome, task, message, check_mode}}) before the host is contacted, so a host that never produced
+records (unreachable, or its baseline failed early) is still known, with its cause. The roles leave their
+records in `onepacs_<baseline>_controls`. A host with neither is not part of the report. Reading one host's
+variables can fail (a template in inventory that does not render); that host's value is then treated as
+missing, so one host's mistake never stops the fleet's report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ._model import OUTCOMES, BaselineRun, HostInput
+from ._values import text
+
+DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
+    {"gateway": "onepacs_gateway_controls", "workstation": "onepacs_workstation_controls"}
+)
+DEFAULT_STATUS_FACT = "onepacs_audit_status"
+EXCEPTIONS_VARIABLE = "onepacs_exceptions"
+ATTESTATIONS_VARIABLE = "onepacs_attestations"
+DEFAULT_CLINIC_PREFIX = "clinic_"
+ANSIBLE_PREFIXES = ("Task failed: ", "Action failed: ")
+
+
+def _read(variables: Any, name: str) -> Any:
+    try:
+        return variables.get(name)
+    except Exception:  # any templating error in this host's own variables
+        return None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    return text(value).strip().lower() in ("true", "yes", "1", "on")
+
+
+def _cause(message: Any) -> str | None:
+    """The message without the "Task failed: " Ansible puts before every task error it registers."""
+    cause = text(message).strip()
+    while cause.startswith(ANSIBLE_PREFIXES):
+        cause = cause.split(": ", 1)[1].strip()
+    return cause or None
+
+
+def baseline_runs(status: Any) -> tuple[BaselineRun, ...]:
+    """The status fact as BaselineRun values, sorted by baseline; unknown outcomes count as incomplete."""
+    if not isinstance(status, Mapping):
+        return ()
+    runs = []
+    for key, raw in sorted(status.items(), key=lambda item: text(item[0])):
+        entry = raw if isinstance(raw, Mapping) else {}
+        outcome = text(entry.get("outcome"))
+        runs.append(
+            BaselineRun(
+                baseline=text(key),
+                outcome=outcome if outcome in OUTCOMES else "incomplete",
+                task=text(entry.get("task")) or None,
+                message=_cause(entry.get("message")),
+                check_mode=_flag(entry.get("check_mode")),
+            )
+        )
+    return tuple(runs)
+
+
+def collect(
+    hostvars: Any,
+    names: Iterable[str],
+    *,
+    record_facts: Mapping[str, str] = DEFAULT_RECORD_FACTS,
+    status_fact: str = DEFAULT_STATUS_FACT,
+    clinic_prefix: str = DEFAULT_CLINIC_PREFIX,
+) -> list[HostInput]:
+    """One HostInput per named host that has a status fact or records, sorted by name."""
+    hosts = []
+    for name in sorted({text(name) for name in names}):
+        try:
+            variables = hostvars[name]
+        except Exception:  # not in inventory (any more)
+            continue
+        runs = baseline_runs(_read(variables, status_fact))
+        records = {baseline: value for baseline, fact in record_facts.items() if (value := _read(variables, fact))}
+        if not runs and not records:
+            continue
+        groups = _read(variables, "group_names") or []
+        clinics = tuple(text(group) for group in groups if text(group).startswith(clinic_prefix))
+        hosts.append(
+            HostInput(
+                name=name,
+                clinics=clinics,
+                runs=runs,
+                records=records,
+                exceptions=_read(variables, EXCEPTIONS_VARIABLE),
+                attestations=_read(variables, ATTESTATIONS_VARIABLE),
+            )
+        )
+    return hosts

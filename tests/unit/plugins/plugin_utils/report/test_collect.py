@@ -1,0 +1,65 @@
+"""Reading hosts from hostvars: status fact, records, clinics and waivers; a broken host never stops the report."""
+
+from __future__ import annotations
+
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._collect import baseline_runs, collect
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import BaselineRun
+
+
+class BrokenVariables(dict):
+    """A host whose inventory holds a template that does not render."""
+
+    def get(self, key, default=None):
+        if key == "onepacs_exceptions":
+            raise RuntimeError("'undefined_thing' is undefined")
+        return super().get(key, default)
+
+
+HOSTVARS = {
+    "gw": {
+        "group_names": ["clinic_north", "gateways"],
+        "onepacs_audit_status": {"gateway": {"outcome": "audited", "check_mode": True}},
+        "onepacs_gateway_controls": [{"id": "PWR-01", "status": "pass"}],
+        "onepacs_exceptions": [{"id": "PWR-02"}],
+    },
+    "ws": BrokenVariables(
+        group_names=["clinic_north", "clinic_south", "workstations"],
+        onepacs_audit_status={"workstation": {"outcome": "unreachable", "message": "Task failed: ws: refused"}},
+    ),
+    "records-only": {"group_names": [], "onepacs_workstation_controls": [{"id": "SW-01", "status": "fail"}]},
+    "not-audited": {"group_names": ["clinic_north"]},
+}
+
+
+def test_hosts_with_a_status_or_records_are_collected_with_their_clinics():
+    hosts = {host.name: host for host in collect(HOSTVARS, [*HOSTVARS, "not-in-inventory"])}
+    assert sorted(hosts) == ["gw", "records-only", "ws"]
+    assert hosts["gw"].clinics == ("clinic_north",)
+    assert hosts["gw"].records == {"gateway": [{"id": "PWR-01", "status": "pass"}]}
+    assert hosts["gw"].exceptions == [{"id": "PWR-02"}]
+    assert hosts["ws"].clinics == ("clinic_north", "clinic_south")
+    assert hosts["ws"].exceptions is None  # its template failed: treated as missing
+    assert hosts["records-only"].runs == ()
+    assert hosts["records-only"].records == {"workstation": [{"id": "SW-01", "status": "fail"}]}
+
+
+def test_the_status_fact_is_read_leniently_and_ansible_prefixes_are_dropped():
+    runs = baseline_runs(
+        {
+            "workstation": {"outcome": "unreachable", "message": "Task failed: ws: refused", "check_mode": "True"},
+            "gateway": {"outcome": "exploded", "task": "t"},
+            "other": "not a mapping",
+        }
+    )
+    assert runs == (
+        BaselineRun("gateway", "incomplete", "t", None, None),
+        BaselineRun("other", "incomplete", None, None, None),
+        BaselineRun("workstation", "unreachable", None, "ws: refused", True),
+    )
+    assert baseline_runs(None) == ()
+    assert baseline_runs(["gateway"]) == ()
+
+
+def test_the_clinic_prefix_is_configurable():
+    hosts = collect(HOSTVARS, ["gw"], clinic_prefix="gate")
+    assert hosts[0].clinics == ("gateways",)
