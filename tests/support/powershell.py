@@ -183,3 +183,81 @@ def _assigned_variable(statement: Node) -> str | None:
         return None
     name = _text(target_value).removeprefix("$").strip("{}")
     return name.split(":", 1)[1] if ":" in name else name
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """One command invocation: the function it stands in ("" at script level), the command name, and its named
+    parameters as written (lower case, without the dash) -> the argument's source text, or None for a switch."""
+
+    function: str
+    command: str
+    parameters: dict[str, str | None]
+    line: int
+
+
+def command_calls(source: str | bytes) -> list[CommandCall]:
+    """Every command invocation in source (nested ones included), in source order."""
+    calls = []
+    for node in _walk(parse(source).root_node):
+        if node.type != "command":
+            continue
+        name_node = _first_child_of_type(node, "command_name")
+        if name_node is None:
+            continue
+        elements = _first_child_of_type(node, "command_elements")
+        calls.append(
+            CommandCall(
+                function=_enclosing_function(node),
+                command=_text(name_node),
+                parameters=_named_parameters(elements) if elements is not None else {},
+                line=node.start_point.row + 1,
+            )
+        )
+    return calls
+
+
+def variable_assignments(source: str | bytes) -> dict[tuple[str, str], list[str]]:
+    """(function, variable name in lower case) -> the source text of every value assigned to it there."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for node in _walk(parse(source).root_node):
+        if node.type != "pipeline":
+            continue
+        variable = _assigned_variable(node)
+        assignment = _first_child_of_type(node, "assignment_expression")
+        value = _first_child_of_type(assignment, "pipeline") if assignment is not None else None
+        if variable is not None and value is not None:
+            found.setdefault((_enclosing_function(node), variable.lower()), []).append(_text(value))
+    return found
+
+
+def _enclosing_function(node: Node) -> str:
+    current = node.parent
+    while current is not None:
+        if current.type == "function_statement":
+            name_node = _first_child_of_type(current, "function_name")
+            return _text(name_node) if name_node is not None else ""
+        current = current.parent
+    return ""
+
+
+def _named_parameters(elements: Node) -> dict[str, str | None]:
+    """-Name value pairs of a command's elements; -Name:value counts as a pair, a -Switch alone maps to None."""
+    parameters: dict[str, str | None] = {}
+    pending: str | None = None
+    for element in elements.named_children:
+        if element.type == "command_argument_sep":
+            continue
+        if element.type == "command_parameter":
+            if pending is not None:
+                parameters[pending] = None
+            name, colon, value = _text(element).lstrip("-").partition(":")
+            pending = None if colon else name.lower()
+            if colon:
+                parameters[name.lower()] = value or None
+        elif pending is not None:
+            parameters[pending] = _text(element)
+            pending = None
+    if pending is not None:
+        parameters[pending] = None
+    return parameters

@@ -2,23 +2,31 @@
 
 The agent is agent/core.ps1 plus one agent/<area>.ps1 per protocol area; the controller sends core and the areas a
 request uses, and core finds an op's handler by name (op 'registry.get' -> function Invoke-OpRegistryGet). So:
-every op of protocol/<area>.yml has its handler in agent/<area>.ps1 and there is no other handler; core has the
-entry point and no handler; no function is defined twice across the files (they are concatenated); nothing but
-definitions at script level (the bootstrap dot-sources them); ASCII only.
+every op of protocol/<area>.yml has its handler in agent/<area>.ps1 and there is no other handler; each handler reads
+exactly the arguments the protocol declares, with the declared type, requiredness, choices and range (the protocol
+is the one statement of them: a check the agent makes differently is found here); core has the entry point and no
+handler; no function is defined twice across the files (they are concatenated); nothing but definitions at script
+level (the bootstrap dot-sources them); ASCII only.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
 
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import areas, load_protocol
-from powershell import function_names, top_level_statements
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import (
+    ArgSpec,
+    areas,
+    load_protocol,
+    op_args,
+)
+from powershell import CommandCall, command_calls, function_names, top_level_statements, variable_assignments
 
 ENTRY_POINT = "Invoke-OnePacsAgent"
 # The op-name pattern Get-OnePacsOpHandler in core.ps1 accepts.
@@ -37,6 +45,130 @@ def handler_mismatches(ops: Iterable[str], source: str) -> list[str]:
     return [
         f"no handler {handler_name(op)} for op {op!r}" for key, op in sorted(wanted.items()) if key not in defined
     ] + [f"handler {name} for no op of this area" for key, name in sorted(defined.items()) if key not in wanted]
+
+
+@dataclass(frozen=True)
+class AgentArg:
+    """How a handler reads one argument: the JSON type it checks, whether it refuses an absent one (None: the
+    handler decides, as Get-OnePacsStringListArg's callers do), and the choices or range it enforces."""
+
+    type: str
+    required: bool | None
+    choices: tuple[str, ...] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+#: .NET integer limits the agent writes as [type]::MaxValue.
+_DOTNET_MAX_VALUE = {"int": 2**31 - 1, "long": 2**63 - 1, "uint32": 2**32 - 1, "uint64": 2**64 - 1}
+_STRING_LITERAL = re.compile(r"""^'([^']*)'$|^"([^"$`]*)"$""")
+_STRING_ARRAY = re.compile(r"^@\(\s*('[^']*'(?:\s*,\s*'[^']*')*)?\s*\)$")
+_MAX_VALUE = re.compile(r"^\[(\w+)\]::MaxValue$", re.IGNORECASE)
+_CAST = re.compile(r"^\[decimal\]", re.IGNORECASE)
+
+
+def powershell_string(text: str) -> str:
+    """The value of a literal string argument; ValueError for anything computed."""
+    match = _STRING_LITERAL.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a literal string: {text}")
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def powershell_strings(text: str, assigned: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """The values of an @('a', 'b') argument, or of the one such array assigned to a $variable in the handler."""
+    text = text.strip()
+    if text.startswith("$"):
+        values = assigned.get(text[1:].lower(), [])
+        if len(values) != 1:
+            raise ValueError(f"{text} is not assigned exactly once in the handler")
+        text = values[0].strip()
+    match = _STRING_ARRAY.match(text)
+    if match is None:
+        raise ValueError(f"not a literal list of strings: {text}")
+    return tuple(re.findall(r"'([^']*)'", match.group(1) or ""))
+
+
+def powershell_integer(text: str) -> int:
+    """The value of an integer argument: a literal, or [T]::MaxValue of a .NET integer type, in parentheses or
+    cast to [decimal] as Get-OnePacsRangedInteger's parameters are."""
+    text = text.strip()
+    while True:
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1].strip()
+        elif _CAST.match(text):
+            text = _CAST.sub("", text, count=1).strip()
+        else:
+            break
+    maximum = _MAX_VALUE.match(text)
+    if maximum is not None and maximum.group(1).lower() in _DOTNET_MAX_VALUE:
+        return _DOTNET_MAX_VALUE[maximum.group(1).lower()]
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    raise ValueError(f"not an integer the test can read: {text}")
+
+
+def _agent_arg(call: CommandCall, assigned: Mapping[str, list[str]]) -> AgentArg | None:
+    """What one call of a core argument reader checks; None for any other command."""
+    parameters = call.parameters
+    required = "optional" not in parameters
+    command = call.command.lower()
+    if command == "get-onepacsarg":
+        return AgentArg(powershell_string(parameters.get("type") or ""), required)
+    if command == "get-onepacschoicearg":
+        return AgentArg("string", required, choices=powershell_strings(parameters.get("choices") or "", assigned))
+    if command == "get-onepacsrangedinteger":
+        minimum = powershell_integer(parameters.get("minimum") or "")
+        return AgentArg("int", required, minimum=minimum, maximum=powershell_integer(parameters.get("maximum") or ""))
+    if command == "get-onepacsstringlistarg":
+        return AgentArg("list", None)
+    return None
+
+
+def handler_arguments(ops: Iterable[str], source: str) -> tuple[dict[str, dict[str, AgentArg]], list[str]]:
+    """op -> argument -> how its handler in source reads it (calls given the handler's own $Op), and the calls the
+    test cannot read statically (a computed name, choices or range: write them as literals)."""
+    handler_of = {handler_name(op).lower(): op for op in ops}
+    assignments = variable_assignments(source)
+    read: dict[str, dict[str, AgentArg]] = {op: {} for op in ops}
+    unreadable = []
+    for call in command_calls(source):
+        op = handler_of.get(call.function.lower())
+        if op is None or (call.parameters.get("op") or "").lower() != "$op":
+            continue
+        assigned = {
+            variable: values for (function, variable), values in assignments.items() if function == call.function
+        }
+        try:
+            agent_arg = _agent_arg(call, assigned)
+            name = powershell_string(call.parameters.get("name") or "") if agent_arg is not None else ""
+        except ValueError as exc:
+            unreadable.append(f"line {call.line} ({op}): {exc}")
+            continue
+        if agent_arg is None:
+            continue
+        if read[op].get(name, agent_arg) != agent_arg:
+            unreadable.append(f"line {call.line} ({op}): argument {name!r} is read twice, differently")
+        read[op][name] = agent_arg
+    return read, unreadable
+
+
+def argument_mismatches(op: str, declared: Mapping[str, ArgSpec], read: Mapping[str, AgentArg]) -> list[str]:
+    """Where the handler's reading of op's arguments differs from the protocol's declaration."""
+    problems = [f"{op}: the handler never reads declared argument {name!r}" for name in declared if name not in read]
+    problems += [
+        f"{op}: the handler reads {name!r}, which the protocol does not declare"
+        for name in read
+        if name not in declared
+    ]
+    for name in (name for name in read if name in declared):
+        for field in fields(AgentArg):
+            agent_value, protocol_value = getattr(read[name], field.name), getattr(declared[name], field.name)
+            if agent_value != protocol_value and not (field.name == "required" and agent_value is None):
+                problems.append(
+                    f"{op} {name!r}: the agent's {field.name} is {agent_value!r}, the protocol's {protocol_value!r}"
+                )
+    return problems
 
 
 def script_level_side_effects(source: str) -> list[str]:
@@ -73,6 +205,14 @@ def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
     ops = [op for op in OPS if op.startswith(f"{area}.")]
     assert ops
     assert handler_mismatches(ops, source(area)) == []
+
+
+@pytest.mark.parametrize("area", areas())
+def test_every_handler_checks_its_arguments_as_the_protocol_declares_them(area):
+    ops = [op for op in OPS if op.startswith(f"{area}.")]
+    read, unreadable = handler_arguments(ops, source(area))
+    assert unreadable == []
+    assert [problem for op in ops for problem in argument_mismatches(op, op_args(op), read[op])] == []
 
 
 def test_every_op_name_is_one_the_dispatcher_accepts():
@@ -150,3 +290,64 @@ def test_a_script_level_command_is_a_side_effect():
 
 def test_non_ascii_bytes_are_located():
     assert non_ascii_positions("ok\n# caf\u00e9\n".encode()) == ["2:6", "2:7"]
+
+
+_SMALL_HANDLER = """
+function Invoke-OpAreaSet {
+    param($Op)
+    $modes = @('On', 'Off')
+    $mode = Get-OnePacsChoiceArg -Op $Op -Name 'mode' -Choices $modes
+    $level = Get-OnePacsRangedInteger -Op $Op -Name 'level' -Minimum 0 -Maximum ([decimal][uint32]::MaxValue) -Optional
+    $items = Get-OnePacsStringListArg -Op $Op -Name 'items' -Default @()
+    foreach ($entry in $items) {
+        $inner = Get-OnePacsArg -Op $entry -Name 'not_an_argument_of_the_op' -Type 'string'
+    }
+}
+"""
+_SMALL_DECLARATION = {
+    "mode": ArgSpec("string", True, ("On", "Off")),
+    "level": ArgSpec("int", False, None, 0, 2**32 - 1),
+    "items": ArgSpec("list", True),
+}
+
+
+def small_handler_mismatches(handler: str, declared: Mapping[str, ArgSpec] = _SMALL_DECLARATION) -> list[str]:
+    read, unreadable = handler_arguments(["area.set"], handler)
+    return unreadable + argument_mismatches("area.set", declared, read["area.set"])
+
+
+def test_small_handler_reads_its_arguments_as_declared():
+    assert small_handler_mismatches(_SMALL_HANDLER) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("-Maximum ([decimal][uint32]::MaxValue)", "-Maximum 100", "area.set 'level': the agent's maximum is 100"),
+        ("-Minimum 0", "-Minimum 1", "area.set 'level': the agent's minimum is 1"),
+        (" -Optional\n", "\n", "area.set 'level': the agent's required is True, the protocol's False"),
+        ("@('On', 'Off')", "@('On', 'off')", "area.set 'mode': the agent's choices is ('On', 'off')"),
+        ("-Name 'mode'", "-Name 'Mode'", "area.set: the handler never reads declared argument 'mode'"),
+        ("-Name 'items'", "-Name 'item'", "area.set: the handler reads 'item', which the protocol does not declare"),
+        ("-Name 'mode'", "-Name $modeName", "line 5 (area.set): not a literal string: $modeName"),
+        ("-Choices $modes", "-Choices $choices", "line 5 (area.set): $choices is not assigned exactly once"),
+        ("-Maximum ([decimal][uint32]::MaxValue)", "-Maximum $top", "line 6 (area.set): not an integer"),
+    ],
+)
+def test_a_handler_that_checks_an_argument_otherwise_is_detected(old, new, problem):
+    assert old in _SMALL_HANDLER
+    problems = small_handler_mismatches(_SMALL_HANDLER.replace(old, new, 1))
+    assert [found for found in problems if found.startswith(problem)], problems
+
+
+def test_a_type_the_protocol_does_not_declare_is_detected():
+    declared = {**_SMALL_DECLARATION, "items": ArgSpec("string", True)}
+    assert small_handler_mismatches(_SMALL_HANDLER, declared) == [
+        "area.set 'items': the agent's type is 'list', the protocol's 'string'"
+    ]
+
+
+def test_integer_bounds_are_read_as_the_agent_writes_them():
+    assert powershell_integer("([decimal][long]::MaxValue)") == 2**63 - 1
+    assert powershell_integer("4294967295") == 2**32 - 1
+    assert powershell_integer("-1") == -1

@@ -1,20 +1,22 @@
 """The planners' side of the protocol contract, checked against every lab profile.
 
 For every control module: the probe ops and every fix op it plans are listed in protocol/<area>.yml with the listed
-arguments; run against the simulator, each fix reads back the wanted value and a second probe finds the host
-compliant. (The agent's and the simulator's sides are tested in test_agent_contract.py and lab/test_simulator.py.)
+arguments, in their declared types, choices and ranges; run against the simulator, each fix reads back the wanted
+value and a second probe finds the host compliant. (The agent's and the simulator's sides are tested in
+test_agent_contract.py and lab/test_simulator.py.)
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol, op_args
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult, build_request
 from winlab.simulator import SimulatedHost, list_profiles
 
@@ -40,17 +42,36 @@ def default_params(area) -> dict[str, Any]:
     return {name: spec.get("default") for name, spec in area.options.items()}
 
 
+#: The JSON type a planner's Python value travels as.
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "int": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "bool": lambda value: isinstance(value, bool),
+    "list": lambda value: isinstance(value, list | tuple),
+    "dict": lambda value: isinstance(value, dict),
+    "any": lambda value: True,
+}
+
+
 def assert_listed(op: dict[str, Any]) -> None:
     name = op["op"]
     assert name in PROTOCOL, f"{name} is not in the protocol"
-    declared = PROTOCOL[name]["args"]
+    declared = op_args(name)
     given = set(op) - {"op"}
     assert given <= set(declared), f"{name}: undeclared args {sorted(given - set(declared))}"
-    missing = {arg for arg, spec in declared.items() if spec.get("required")} - given
+    missing = {arg for arg, spec in declared.items() if spec.required} - given
     assert not missing, f"{name}: missing required args {sorted(missing)}"
     for arg, spec in declared.items():
-        if "choices" in spec and arg in op:
-            assert op[arg] in spec["choices"], f"{name}.{arg}={op[arg]!r} not in {spec['choices']}"
+        if arg not in op:
+            continue
+        value = op[arg]
+        assert _JSON_TYPES[spec.type](value), f"{name}.{arg}={value!r} is not a {spec.type}"
+        if spec.choices is not None:
+            assert value in spec.choices, f"{name}.{arg}={value!r} not in {list(spec.choices)}"
+        if spec.minimum is not None:
+            assert value >= spec.minimum, f"{name}.{arg}={value!r} is below {spec.minimum}"
+        if spec.maximum is not None:
+            assert value <= spec.maximum, f"{name}.{arg}={value!r} is above {spec.maximum}"
 
 
 def run(host: SimulatedHost, ops: list[dict[str, Any]]) -> list[OpResult]:

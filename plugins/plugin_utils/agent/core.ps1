@@ -295,6 +295,17 @@ function Get-OnePacsRangedInteger {
     return $value
 }
 
+function Get-OnePacsChoiceArg {
+    # A string argument that must be one of the choices (case-sensitive, as the protocol spells them).
+    param($Op, [string]$Name, [string[]]$Choices, [switch]$Optional)
+    $value = Get-OnePacsArg -Op $Op -Name $Name -Type 'string' -Optional:$Optional
+    if ($null -ne $value -and $Choices -cnotcontains $value) {
+        $message = "argument '$Name' must be one of " + ($Choices -join ', ')
+        Stop-OnePacsOp -Code 'invalid_argument' -Message $message
+    }
+    return $value
+}
+
 function ConvertTo-OnePacsGuid {
     # Returns a GUID in the protocol's form: lower case, no braces.
     param([string]$Text, [string]$Name)
@@ -468,11 +479,8 @@ function ConvertFrom-OnePacsRegistryData {
 
 function ConvertTo-OnePacsRegistryData {
     # JSON value -> @{ Kind; Data } ready for RegistryKey.SetValue; malformed data is invalid_argument.
+    # $Type is one of the kinds registry.set declares: its handler reads it with Get-OnePacsChoiceArg.
     param([string]$Type, $Data)
-    $kinds = @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary')
-    if ($kinds -cnotcontains $Type) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message ("argument 'type' must be one of " + ($kinds -join ', '))
-    }
     $kind = [Microsoft.Win32.RegistryValueKind]$Type
     if ($Type -eq 'String' -or $Type -eq 'ExpandString') {
         if (-not ($Data -is [string])) {

@@ -220,17 +220,6 @@ function Get-OnePacsStringListArg {
     return , ($items.ToArray())
 }
 
-function Get-OnePacsChoiceArg {
-    # A string argument that must be one of the choices (case-sensitive, as the protocol spells them).
-    param($Op, [string]$Name, [string[]]$Choices, [switch]$Optional)
-    $value = Get-OnePacsArg -Op $Op -Name $Name -Type 'string' -Optional:$Optional
-    if ($null -ne $value -and $Choices -cnotcontains $value) {
-        $message = "argument '$Name' must be one of " + ($Choices -join ', ')
-        Stop-OnePacsOp -Code 'invalid_argument' -Message $message
-    }
-    return $value
-}
-
 function Invoke-OpFirewallProfiles {
     param($Op)
     $profiles = [System.Collections.ArrayList]::new()

@@ -21,7 +21,8 @@ function Invoke-OpRegistrySet {
     param($Op)
     $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
     $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string' -AllowEmpty
-    $type = Get-OnePacsArg -Op $Op -Name 'type' -Type 'string'
+    $kinds = @('String', 'ExpandString', 'MultiString', 'DWord', 'QWord', 'Binary')
+    $type = Get-OnePacsChoiceArg -Op $Op -Name 'type' -Choices $kinds
     $data = Get-OnePacsArg -Op $Op -Name 'data' -Type 'any'
     $converted = ConvertTo-OnePacsRegistryData -Type $type -Data $data
     $location = Resolve-OnePacsRegistryPath -Path $path

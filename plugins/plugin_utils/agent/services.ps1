@@ -78,13 +78,10 @@ function Invoke-OpServicesGet {
 function Invoke-OpServicesSet {
     param($Op)
     $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
-    $startMode = Get-OnePacsArg -Op $Op -Name 'start_mode' -Type 'string' -Optional
+    $startMode = Get-OnePacsChoiceArg -Op $Op -Name 'start_mode' -Choices @('Auto', 'Manual', 'Disabled') -Optional
     $stop = Get-OnePacsArg -Op $Op -Name 'stop' -Type 'bool' -Optional
     # Win32_Service terms (the protocol's) -> Set-Service -StartupType values.
     $startupTypes = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' }
-    if ($null -ne $startMode -and -not $startupTypes.ContainsKey($startMode)) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument 'start_mode' must be one of Auto, Manual, Disabled"
-    }
     if ($null -eq $startMode -and -not $stop) {
         Stop-OnePacsOp -Code 'invalid_argument' -Message "services.set needs 'start_mode' or 'stop' (or both)"
     }

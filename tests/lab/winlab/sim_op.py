@@ -1,20 +1,25 @@
-"""What a simulated op is: a name, the arguments protocol.yml declares for it, and a handler over the host state.
+"""What a simulated op is: a name and a handler over the host state; its arguments are the protocol's.
 
-Argument checking lives here, once, so every op rejects malformed input the same way: a missing required argument,
-an argument of the wrong JSON type, a value outside the declared choices, or an argument the protocol does not
-declare are all invalid_argument errors that name the argument. As in the agent, an explicit null counts as "not
-given" and a whole float (1.0) is an int. Unlike the agent, an undeclared argument is refused: on Windows it would
-be ignored silently, which hides a misspelt optional argument.
+The arguments an op takes, their types, choices and ranges, and whether it mutates are read from
+plugins/plugin_utils/agent/protocol/<area>.yml, the one statement of them. Argument checking lives here, once, so
+every op rejects malformed input the same way: a missing required argument, an argument of the wrong JSON type, a
+value outside the declared choices or range, or an argument the protocol does not declare are all invalid_argument
+errors that name the argument. As in the agent, an explicit null counts as "not given" and a whole float (1.0) is an
+int. Unlike the agent, an undeclared argument is refused: on Windows it would be ignored silently, which hides a
+misspelt optional argument.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from winlab.plugin_code import plugin_module
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_registry import whole_number
+
+_PROTOCOL = plugin_module("plugin_utils.agent._protocol")
 
 #: Handler signature: (live host state, checked arguments) -> the op's "value".
 Handler = Callable[[dict, dict], Any]
@@ -30,26 +35,24 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
 
 
 @dataclass(frozen=True)
-class Arg:
-    """One declared argument of an op, mirroring an entry of `args:` in protocol.yml."""
-
-    type: str
-    required: bool = True
-    choices: tuple[str, ...] | None = None
-
-    def __post_init__(self) -> None:
-        if self.type not in _TYPE_CHECKS:
-            raise ValueError(f"unknown argument type {self.type!r}")
-
-
-@dataclass(frozen=True)
 class Op:
     """A protocol op the simulator implements. Calling it checks the arguments, then runs the handler."""
 
     name: str
     handler: Handler
-    args: Mapping[str, Arg] = field(default_factory=dict)
-    mutates: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name not in _PROTOCOL.load_protocol()["ops"]:
+            raise ValueError(f"op {self.name!r} is not in the protocol (plugins/plugin_utils/agent/protocol)")
+
+    @property
+    def args(self) -> Mapping[str, Any]:
+        """The declared arguments: name -> ArgSpec (type, required, choices, minimum, maximum)."""
+        return _PROTOCOL.op_args(self.name)
+
+    @property
+    def mutates(self) -> bool:
+        return bool(_PROTOCOL.load_protocol()["ops"][self.name]["mutates"])
 
     def __call__(self, state: dict, request_op: Mapping[str, Any]) -> Any:
         """Run this op for one entry of a request's "ops" list (its "op" key is ignored here)."""
@@ -72,8 +75,22 @@ class Op:
             if spec.choices is not None and value not in spec.choices:
                 raise invalid_argument(key, f"{value!r} is not one of {', '.join(spec.choices)}")
             if spec.type == "int":
-                given[key] = whole_number(value)
+                given[key] = number = whole_number(value)
+                problem = _range_problem(number, spec.minimum, spec.maximum)
+                if problem:
+                    raise invalid_argument(key, problem)
         return given
+
+
+def _range_problem(number: int, minimum: int | None, maximum: int | None) -> str | None:
+    """What is wrong with number against the declared inclusive range, or None when it lies in it."""
+    if (minimum is None or number >= minimum) and (maximum is None or number <= maximum):
+        return None
+    if minimum is None:
+        return f"{number} is above {maximum}"
+    if maximum is None:
+        return f"{number} is below {minimum}"
+    return f"{number} is not between {minimum} and {maximum}"
 
 
 def op_name_of(request_op: Any) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 from winlab.sim_registry import registry_of
 from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, ADMINISTRATORS_SID
 
@@ -129,12 +129,7 @@ def accounts_remove_member(state: dict, args: dict) -> dict:
 
 OPS = (
     Op("accounts.users", accounts_users),
-    Op("accounts.group_members", accounts_group_members, {"sid": Arg("string")}),
-    Op("accounts.disable", accounts_disable, {"sid": Arg("string")}, mutates=True),
-    Op(
-        "accounts.remove_member",
-        accounts_remove_member,
-        {"group": Arg("string"), "member": Arg("string")},
-        mutates=True,
-    ),
+    Op("accounts.group_members", accounts_group_members),
+    Op("accounts.disable", accounts_disable),
+    Op("accounts.remove_member", accounts_remove_member),
 )

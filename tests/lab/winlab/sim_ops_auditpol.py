@@ -13,7 +13,7 @@ from typing import Any
 
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_guid import audit_guid, power_guid
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 
 
 def _guid(name: str, text: Any) -> str:
@@ -54,11 +54,6 @@ def auditpol_set(state: dict, args: dict) -> dict:
 
 
 OPS = (
-    Op("auditpol.get", auditpol_get, {"guids": Arg("list", required=False)}),
-    Op(
-        "auditpol.set",
-        auditpol_set,
-        {"guid": Arg("string"), "success": Arg("bool", required=False), "failure": Arg("bool", required=False)},
-        mutates=True,
-    ),
+    Op("auditpol.get", auditpol_get),
+    Op("auditpol.set", auditpol_set),
 )

@@ -23,7 +23,7 @@ import secrets
 import uuid
 
 from winlab.sim_errors import OpError
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 
 TPM_PROTECTOR_TYPES = frozenset({"Tpm", "TpmPin", "TpmStartupKey", "TpmPinStartupKey"})
 #: What Windows 10 1511 and later use unless a policy says otherwise.
@@ -183,20 +183,6 @@ def finish_encryption(state: dict) -> None:
 OPS = (
     Op("bitlocker.volumes", bitlocker_volumes),
     Op("bitlocker.tpm", bitlocker_tpm),
-    Op(
-        "bitlocker.add_recovery_password",
-        bitlocker_add_recovery_password,
-        {"mount_point": Arg("string")},
-        mutates=True,
-    ),
-    Op(
-        "bitlocker.enable",
-        bitlocker_enable,
-        {
-            "mount_point": Arg("string"),
-            "recovery_protector_id": Arg("string"),
-            "skip_hardware_test": Arg("bool", required=False),
-        },
-        mutates=True,
-    ),
+    Op("bitlocker.add_recovery_password", bitlocker_add_recovery_password),
+    Op("bitlocker.enable", bitlocker_enable),
 )

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 from winlab.sim_registry import KeyPath, RegistryPathError, parse_key_path, registry_of
 from winlab.sim_schema import PRODUCT_OPTIONS_KEY, PRODUCT_TYPES
 
@@ -140,8 +140,6 @@ def defender_set(state: dict, args: dict) -> dict:
     defender = _running_defender(state)
     if not args:
         raise invalid_argument("disable_realtime_monitoring", "defender.set needs at least one preference")
-    if "scan_schedule_day" in args and not 0 <= args["scan_schedule_day"] <= 8:
-        raise invalid_argument("scan_schedule_day", f"{args['scan_schedule_day']} is not 0..8")
     if "scan_schedule_time" in args and not _TIME_OF_DAY.match(args["scan_schedule_time"]):
         raise invalid_argument("scan_schedule_time", f"{args['scan_schedule_time']!r} is not HH:MM:SS")
     preferences = defender.setdefault("preferences", {})
@@ -267,18 +265,9 @@ def defender_install_dirs(state: dict, args: dict) -> dict:
 OPS = (
     Op("defender.status", defender_status),
     Op("defender.preferences", defender_preferences),
-    Op(
-        "defender.set",
-        defender_set,
-        {
-            "disable_realtime_monitoring": Arg("bool", required=False),
-            "scan_schedule_day": Arg("int", required=False),
-            "scan_schedule_time": Arg("string", required=False),
-        },
-        mutates=True,
-    ),
-    Op("defender.add_exclusion", defender_add_exclusion, {"path": Arg("string")}, mutates=True),
-    Op("defender.update_signatures", defender_update_signatures, mutates=True),
+    Op("defender.set", defender_set),
+    Op("defender.add_exclusion", defender_add_exclusion),
+    Op("defender.update_signatures", defender_update_signatures),
     Op("defender.products", defender_products),
-    Op("defender.install_dirs", defender_install_dirs, {"keys": Arg("list"), "values": Arg("list")}),
+    Op("defender.install_dirs", defender_install_dirs),
 )

@@ -11,7 +11,7 @@ it with registry.get. A log with neither key is not_found; writes under a read-o
 from __future__ import annotations
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 from winlab.sim_registry import KeyPath, parse_key_path, registry_of
 
 CLASSIC_LOGS_KEY = "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\EventLog"
@@ -83,6 +83,6 @@ def eventlog_set(state: dict, args: dict) -> dict:
 
 
 OPS = (
-    Op("eventlog.get", eventlog_get, {"name": Arg("string")}),
-    Op("eventlog.set", eventlog_set, {"name": Arg("string"), "max_size_bytes": Arg("int")}, mutates=True),
+    Op("eventlog.get", eventlog_get),
+    Op("eventlog.set", eventlog_set),
 )

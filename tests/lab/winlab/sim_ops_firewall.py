@@ -17,16 +17,13 @@ import re
 from typing import Any
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 from winlab.sim_schema import FIREWALL_PROFILES
 
 _NOT_CONFIGURED = "NotConfigured"
-_ACTIONS = ("Block", "Allow", _NOT_CONFIGURED)
 _RULE_PROFILES = ("Any", *FIREWALL_PROFILES)
 _DEFAULT_LOG_FILE = "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log"
 _DEFAULT_LOG_SIZE_KB = 4096
-#: Set-NetFirewallProfile -LogMaxSizeKilobytes accepts 1..32767.
-_LOG_SIZE_RANGE = (1, 32767)
 _PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
 
 
@@ -92,10 +89,6 @@ def firewall_set_profile(state: dict, args: dict) -> dict:
     }
     if not set(fields) & set(args):
         raise invalid_argument("profile", "firewall.set_profile needs at least one setting to change")
-    size = args.get("log_max_size_kilobytes")
-    if size is not None and not _LOG_SIZE_RANGE[0] <= size <= _LOG_SIZE_RANGE[1]:
-        low, high = _LOG_SIZE_RANGE
-        raise invalid_argument("log_max_size_kilobytes", f"{size} is not between {low} and {high}")
     name = args["profile"]
     profile = _firewall(state)["profiles"].setdefault(name, {})
     for arg, field in fields.items():
@@ -181,50 +174,9 @@ def firewall_add_rule(state: dict, args: dict) -> dict:
 
 
 OPS = (
-    Op("firewall.profiles", firewall_profiles, {}),
-    Op(
-        "firewall.set_profile",
-        firewall_set_profile,
-        {
-            "profile": Arg("string", choices=FIREWALL_PROFILES),
-            "enabled": Arg("bool", required=False),
-            "default_inbound_action": Arg("string", required=False, choices=_ACTIONS),
-            "default_outbound_action": Arg("string", required=False, choices=_ACTIONS),
-            "log_blocked": Arg("bool", required=False),
-            "log_max_size_kilobytes": Arg("int", required=False),
-        },
-        mutates=True,
-    ),
-    Op(
-        "firewall.rules",
-        firewall_rules,
-        {
-            "direction": Arg("string", required=False, choices=("Inbound", "Outbound")),
-            "action": Arg("string", required=False, choices=("Allow", "Block")),
-            "enabled": Arg("bool", required=False),
-        },
-    ),
-    Op(
-        "firewall.set_rule_enabled",
-        firewall_set_rule_enabled,
-        {"name": Arg("string"), "enabled": Arg("bool")},
-        mutates=True,
-    ),
-    Op(
-        "firewall.add_rule",
-        firewall_add_rule,
-        {
-            "name": Arg("string"),
-            "display_name": Arg("string"),
-            "group": Arg("string", required=False),
-            "direction": Arg("string", choices=("Inbound", "Outbound")),
-            "action": Arg("string", choices=("Allow", "Block")),
-            "protocol": Arg("string", choices=("TCP", "UDP")),
-            "local_ports": Arg("list"),
-            "profiles": Arg("list", required=False),
-            "remote_addresses": Arg("list", required=False),
-            "program": Arg("string", required=False),
-        },
-        mutates=True,
-    ),
+    Op("firewall.profiles", firewall_profiles),
+    Op("firewall.set_profile", firewall_set_profile),
+    Op("firewall.rules", firewall_rules),
+    Op("firewall.set_rule_enabled", firewall_set_rule_enabled),
+    Op("firewall.add_rule", firewall_add_rule),
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from winlab.sim_errors import invalid_argument
-from winlab.sim_op import Arg, Op
-from winlab.sim_registry import VALUE_KINDS, KeyPath, RegistryPathError, convert_data, parse_key_path, registry_of
+from winlab.sim_op import Op
+from winlab.sim_registry import KeyPath, RegistryPathError, convert_data, parse_key_path, registry_of
 
 
 def _key_arg(args: dict) -> KeyPath:
@@ -52,15 +52,8 @@ def registry_remove(state: dict, args: dict) -> dict:
     return {"existed": existed, "exists": value is not None}
 
 
-_PATH_AND_NAME = {"path": Arg("string"), "name": Arg("string")}
-
 OPS = (
-    Op("registry.get", registry_get, {**_PATH_AND_NAME, "data": Arg("bool", required=False)}),
-    Op(
-        "registry.set",
-        registry_set,
-        {**_PATH_AND_NAME, "type": Arg("string", choices=VALUE_KINDS), "data": Arg("any")},
-        mutates=True,
-    ),
-    Op("registry.remove", registry_remove, _PATH_AND_NAME, mutates=True),
+    Op("registry.get", registry_get),
+    Op("registry.set", registry_set),
+    Op("registry.remove", registry_remove),
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 from winlab.sim_registry import registry_of
 
 SAM_KEY = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SAM"
@@ -135,5 +135,5 @@ def secpol_configure(state: dict, args: dict) -> dict:
 
 OPS = (
     Op("secpol.export", secpol_export),
-    Op("secpol.configure", secpol_configure, {"system_access": Arg("dict")}, mutates=True),
+    Op("secpol.configure", secpol_configure),
 )

@@ -10,9 +10,8 @@ between services are not modelled.
 from __future__ import annotations
 
 from winlab.sim_errors import OpError, invalid_argument
-from winlab.sim_op import Arg, Op
+from winlab.sim_op import Op
 
-_START_MODES = ("Auto", "Manual", "Disabled")
 #: States from which Stop-Service brings a service to Stopped.
 _STOPPABLE = ("Running", "Paused", "StartPending")
 
@@ -70,15 +69,6 @@ def services_set(state: dict, args: dict) -> dict:
 
 
 OPS = (
-    Op("services.get", services_get, {"names": Arg("list")}),
-    Op(
-        "services.set",
-        services_set,
-        {
-            "name": Arg("string"),
-            "start_mode": Arg("string", required=False, choices=_START_MODES),
-            "stop": Arg("bool", required=False),
-        },
-        mutates=True,
-    ),
+    Op("services.get", services_get),
+    Op("services.set", services_set),
 )

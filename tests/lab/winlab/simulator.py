@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from winlab.plugin_code import plugin_module
 from winlab.sim_access import admits as _admits
 from winlab.sim_errors import OpError
 from winlab.sim_op import Op, op_name_of, unknown_op
@@ -29,8 +30,8 @@ from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, COMPUTER_NAME_KEY, prepa
 
 __all__ = ["OPS", "PROTOCOL_VERSION", "ProfileError", "SimulatedHost", "list_profiles", "load_profile"]
 
-#: Request/response "v" (the same number as _framing.PROTOCOL_VERSION; the lab does not import plugins/).
-PROTOCOL_VERSION = 1
+#: Request/response "v": the controller's own number.
+PROTOCOL_VERSION: int = plugin_module("plugin_utils.agent._framing").PROTOCOL_VERSION
 
 
 def _discover_ops() -> dict[str, Op]:

@@ -17,7 +17,6 @@ import collections
 import contextlib
 import enum
 import hmac
-import importlib.util
 import json
 import logging
 import re
@@ -33,29 +32,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
+
+from winlab.plugin_code import plugin_module
 
 LOG = logging.getLogger("winlab.wsman")
 
 
-def _load_framing() -> ModuleType:
-    try:
-        from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing  # noqa: PLC0415
-    except ImportError:
-        # The daemon may run without the .collections link on sys.path; the checkout holds the same file.
-        path = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "agent" / "_framing.py"
-        spec = importlib.util.spec_from_file_location("winlab._framing", path)
-        if spec is None or spec.loader is None:
-            raise
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    return _framing
-
-
-framing = _load_framing()
+framing = plugin_module("plugin_utils.agent._framing")
 
 NS_SOAP = "http://www.w3.org/2003/05/soap-envelope"
 NS_ADDRESSING = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
