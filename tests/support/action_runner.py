@@ -3,7 +3,7 @@ connection (usually fake_connection.SimulatedConnection)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -54,3 +54,18 @@ def run_action_plugin(
         action_class, connection, module, args, check_mode=check_mode, diff=diff, connection_options=connection_options
     )
     return action.run(task_vars={"inventory_hostname": host, **(task_vars or {})})
+
+
+def module_runner(
+    action_class: type, module: str, *, host: str, connection_options: Mapping[str, Any] | None = None
+) -> Callable[..., dict[str, Any]]:
+    """run_action(connection, args=None, check_mode=False, diff=False, **more) for one module on one host, as a test
+    file calls it; `more` is passed on to run_action_plugin (task_vars, or connection_options replacing these)."""
+
+    def run_action(connection: Any, args: Any = None, check_mode: bool = False, diff: bool = False, **more: Any) -> Any:
+        more.setdefault("connection_options", connection_options)
+        return run_action_plugin(
+            action_class, connection, module, args, host=host, check_mode=check_mode, diff=diff, **more
+        )
+
+    return run_action

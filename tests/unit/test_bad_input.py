@@ -18,6 +18,8 @@ from ansible.errors import AnsibleActionFail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from action_runner import make_action
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOST = "gw01.clinic-a"
 VALID_EXCEPTION = {"id": "PWR-02", "reason": "vendor tool", "approver": "it@clinic.example", "expires": "2099-12-31"}
@@ -40,22 +42,26 @@ def control_modules() -> dict[str, Any]:
 MODULES = control_modules()
 
 
+class Unreachable:
+    """The stand-in connection: any command it is asked to run means validation let the task reach the host."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def exec_command(self, *args: Any, **kwargs: Any) -> Any:
+        raise HostContacted(self.module)
+
+
 def run_action(module: str, args: dict[str, Any]) -> tuple[dict[str, Any] | None, MagicMock]:
-    task = MagicMock()
-    task.args = dict(args)
-    task.async_val = 0
-    task.check_mode = True
-    task.action = f"onepacs.baseline.{module}"
-    play_context = MagicMock()
-    play_context.check_mode = True
-    play_context.diff = False
-    connection = MagicMock()
-    connection.exec_command.side_effect = HostContacted(module)
-    connection._shell.tmpdir = None
-    connection.get_option.side_effect = {"port": 5986, "remote_user": "labadmin"}.get
-    action = MODULES[module].ActionModule(task, connection, play_context, None, None, None)
-    action._load_name = f"onepacs.baseline.{module}"
-    return action.run(task_vars={"inventory_hostname": HOST}), connection
+    action, _play_context = make_action(
+        MODULES[module].ActionModule,
+        Unreachable(module),
+        f"onepacs.baseline.{module}",
+        args,
+        check_mode=True,
+        connection_options={"port": 5986, "remote_user": "labadmin"},
+    )
+    return action.run(task_vars={"inventory_hostname": HOST}), action._connection
 
 
 def rejected(module: str, args: dict[str, Any]) -> str:

@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import evaluate_results
@@ -275,21 +275,15 @@ class CorruptingConnection:
 
 def run_action(module: str, connection: CorruptingConnection, facts: dict[str, Any] | None = None) -> dict[str, Any]:
     plugin = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{module}")
-    task = MagicMock()
-    task.args = {}
-    task.async_val = 0
-    task.check_mode = True
-    task.action = f"onepacs.baseline.{module}"
-    play_context = MagicMock()
-    play_context.check_mode = True
-    play_context.diff = False
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    ansible_connection.get_option.side_effect = {"port": 5986, "remote_user": "labadmin"}.get
-    action = plugin.ActionModule(task, ansible_connection, play_context, None, None, None)
-    action._load_name = f"onepacs.baseline.{module}"
-    return action.run(task_vars={"inventory_hostname": HOST, "ansible_facts": facts or {}})
+    return run_action_plugin(
+        plugin.ActionModule,
+        connection,
+        f"onepacs.baseline.{module}",
+        host=HOST,
+        check_mode=True,
+        connection_options={"port": 5986, "remote_user": "labadmin"},
+        task_vars={"ansible_facts": facts or {}},
+    )
 
 
 def test_an_area_that_cannot_read_an_answer_fails_its_controls_with_the_cause():

@@ -6,21 +6,11 @@ import re
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
 
 ADMINISTRATORS = "S-1-5-32-544"
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
 
 
 @pytest.fixture

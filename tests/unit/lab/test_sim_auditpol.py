@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
 
 LOGON = "0cce9215-69ae-11d9-bed3-505054503030"
 ACCOUNT_LOCKOUT = "0cce9217-69ae-11d9-bed3-505054503030"
 UNKNOWN = "11111111-2222-3333-4444-555555555555"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
 
 
 @pytest.fixture

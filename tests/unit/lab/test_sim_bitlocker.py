@@ -7,28 +7,11 @@ import re
 
 import pytest
 
+from sim_requests import assert_error, run_one, value_of
 from winlab.sim_ops_bitlocker import finish_encryption, new_recovery_password
 from winlab.simulator import SimulatedHost
 
 RECOVERY_PASSWORD = re.compile(r"^\d{6}(?:-\d{6}){7}$")
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
-
-
-def assert_error(result, code, mentions=None):
-    assert result["ok"] is False, result
-    assert result["code"] == code, result
-    if mentions is not None:
-        assert mentions in result["error"], result
 
 
 @pytest.fixture

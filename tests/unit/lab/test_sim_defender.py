@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import assert_error, run_one, value_of
 from winlab.simulator import SimulatedHost
 
 REALTIME_POLICY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection"
 PG_INSTALLATIONS = "HKLM:\\SOFTWARE\\WOW6432Node\\PostgreSQL\\Installations"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
-
-
-def assert_error(result, code, mentions=None):
-    assert result["ok"] is False, result
-    assert result["code"] == code, result
-    if mentions is not None:
-        assert mentions in result["error"], result
 
 
 @pytest.fixture

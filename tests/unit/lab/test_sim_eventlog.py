@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
 
 SECURITY_KEY = "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Security"
 POWERSHELL_CHANNEL = "Microsoft-Windows-PowerShell/Operational"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
 
 
 @pytest.fixture

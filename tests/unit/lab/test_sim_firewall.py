@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import assert_error, run_one, value_of
 from winlab.simulator import SimulatedHost, list_profiles
 
 CORE_NETWORKING = "@FirewallAPI.dll,-25000"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
-
-
-def assert_error(result, code, mentions):
-    assert (result["ok"], result["code"]) == (False, code), result
-    assert mentions in result["error"], result
 
 
 @pytest.fixture

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one
 from winlab.simulator import SimulatedHost
 
 SAM_KEY = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SAM"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
 
 
 def export(host):

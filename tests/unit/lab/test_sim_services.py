@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
 
 
 @pytest.fixture

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
 
 DEFINITION_UPDATES = "e0789628-ce08-4437-be74-2495b842f43b"
-
-
-def run_one(host, op):
-    (result,) = host.execute({"v": 1, "ops": [op]})["results"]
-    return result
-
-
-def value_of(host, op):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
 
 
 def test_hotfixes_have_iso_dates():

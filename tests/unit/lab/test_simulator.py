@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
+from sim_requests import assert_error, run_one, value_of
 from winlab.sim_profiles import PROFILE_DIR, merge_layers
 from winlab.sim_schema import REQUIRED_SECTIONS
 from winlab.simulator import OPS, ProfileError, SimulatedHost, list_profiles, load_profile
@@ -43,29 +44,6 @@ HIBERBOOT_KEY = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Pow
 CURRENT_VERSION = "HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 UAC_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"
 TEST_KEY = "HKLM:\\SOFTWARE\\OnePacsLab\\Test"
-
-
-def run(host: SimulatedHost, *ops: dict) -> list[dict]:
-    """Execute ops in one request and return the results list."""
-    return host.execute({"v": 1, "ops": list(ops)})["results"]
-
-
-def run_one(host: SimulatedHost, op: dict) -> dict:
-    (result,) = run(host, op)
-    return result
-
-
-def value_of(host: SimulatedHost, op: dict):
-    result = run_one(host, op)
-    assert result["ok"], result
-    return result["value"]
-
-
-def assert_error(result: dict, code: str, mentions: str | None = None) -> None:
-    assert result["ok"] is False, result
-    assert result["code"] == code, result
-    if mentions is not None:
-        assert mentions in result["error"], result
 
 
 def reg_get(host: SimulatedHost, path: str, name: str) -> dict:

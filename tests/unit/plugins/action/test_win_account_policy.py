@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_account_policy import ActionModule
+from control_results import statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -12,27 +13,18 @@ HOST = "rd01"
 ALL_PASS = {f"PWD-0{number}": "pass" for number in range(1, 7)}
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(
-        ActionModule,
-        connection,
-        "onepacs.baseline.win_account_policy",
-        args,
-        host=HOST,
-        check_mode=check_mode,
-        diff=diff,
-        connection_options={"remote_user": "labadmin", "port": 5985},
-    )
+run_action = module_runner(
+    ActionModule,
+    "onepacs.baseline.win_account_policy",
+    host=HOST,
+    connection_options={"remote_user": "labadmin", "port": 5985},
+)
 
 
 @pytest.fixture
 def fresh():
     # Windows 11 24H2 ships lockout on with 10-minute windows: the reset window is the order trap.
     return SimulatedConnection(SimulatedHost.from_profile("win11-24h2-fresh"))
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
 
 
 def system_access(connection):

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
 
+from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_attestations import ActionModule
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule as HostFactsAction
+from control_results import statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -16,24 +17,8 @@ RECENT = (dt.date.today() - dt.timedelta(days=10)).isoformat()
 
 
 def run(action_class, connection, args=None, task_vars=None, name="win_attestations"):
-    task = MagicMock()
-    task.args = dict(args or {})
-    task.async_val = 0
-    task.check_mode = True
-    task.action = f"onepacs.baseline.{name}"
-    play_context = MagicMock()
-    play_context.check_mode = True
-    play_context.diff = False
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = f"onepacs.baseline.{name}"
-    return action.run(task_vars={"inventory_hostname": HOST, **(task_vars or {})})
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
+    module = f"onepacs.baseline.{name}"
+    return run_action_plugin(action_class, connection, module, args, host=HOST, check_mode=True, task_vars=task_vars)
 
 
 def attestation(control_id, date=RECENT):

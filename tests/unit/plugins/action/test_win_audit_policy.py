@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_audit_policy import ActionModule
+from control_results import records, statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -14,16 +15,7 @@ ACCOUNT_LOCKOUT = "{0CCE9217-69AE-11D9-BED3-505054503030}"
 LOGON = "{0CCE9215-69AE-11D9-BED3-505054503030}"
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(ActionModule, connection, MODULE, args, host=HOST, check_mode=check_mode, diff=diff)
-
-
-def records(result):
-    return {record["id"]: record for record in result["controls"]}
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
+run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def security_log_bytes(host):

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.onepacs.baseline.plugins.action.win_bitlocker import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas import _escrow
+from control_results import record, statuses
 from fake_connection import SimulatedConnection
 from winlab.sim_ops_bitlocker import finish_encryption
 from winlab.simulator import SimulatedHost
@@ -57,14 +58,6 @@ def run_action(connection, args=None, check_mode=False, diff=False):
     result = action.run(task_vars={"inventory_hostname": HOST})
     assert play_context.no_log is False  # restored after the secret round trip
     return result
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
-
-
-def record(result, control_id):
-    return next(record for record in result["controls"] if record["id"] == control_id)
 
 
 def os_volume(connection):

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_defender import ActionModule
+from control_results import record, statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -14,22 +15,11 @@ PG_X86 = r"C:\Program Files\PostgreSQL"
 REALTIME_POLICY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection"
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(
-        ActionModule, connection, "onepacs.baseline.win_defender", args, host=HOST, check_mode=check_mode, diff=diff
-    )
+run_action = module_runner(ActionModule, "onepacs.baseline.win_defender", host=HOST)
 
 
 def connect(profile):
     return SimulatedConnection(SimulatedHost.from_profile(profile))
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
-
-
-def record(result, control_id):
-    return next(record for record in result["controls"] if record["id"] == control_id)
 
 
 def exclusions(connection):

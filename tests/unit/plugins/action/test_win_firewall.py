@@ -12,6 +12,7 @@ from ansible.errors import AnsibleActionFail
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_firewall import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from control_results import record, statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -31,14 +32,6 @@ def run_action(connection, args=None, check_mode=False, diff=False, port=PORT):
         diff=diff,
         connection_options={"port": port, "remote_user": USER},
     )
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
-
-
-def record(result, control_id):
-    return next(item for item in result["controls"] if item["id"] == control_id)
 
 
 def connect(profile, edit=None):

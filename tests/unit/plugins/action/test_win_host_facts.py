@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
+from control_results import statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -19,20 +20,7 @@ GATEWAY_ARGS = {
 }
 
 
-def run_action(connection, args=None, check_mode=False, task_vars=None):
-    return run_action_plugin(
-        ActionModule,
-        connection,
-        "onepacs.baseline.win_host_facts",
-        args,
-        host=HOST,
-        check_mode=check_mode,
-        task_vars=task_vars,
-    )
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
+run_action = module_runner(ActionModule, "onepacs.baseline.win_host_facts", host=HOST)
 
 
 @pytest.fixture

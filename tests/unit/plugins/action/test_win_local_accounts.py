@@ -5,6 +5,7 @@ from ansible.errors import AnsibleActionFail
 
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_local_accounts import ActionModule
+from control_results import record, statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -24,14 +25,6 @@ def run_action(connection, args=None, check_mode=False, diff=False, user="labadm
         diff=diff,
         connection_options={"remote_user": user, "port": 5985},
     )
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
-
-
-def record(result, control_id):
-    return next(entry for entry in result["controls"] if entry["id"] == control_id)
 
 
 @pytest.fixture

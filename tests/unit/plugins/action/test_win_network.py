@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_network import ActionModule
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
@@ -11,10 +11,7 @@ from winlab.simulator import SimulatedHost
 HOST = "rd02"
 
 
-def run_action(connection, args=None, check_mode=False):
-    return run_action_plugin(
-        ActionModule, connection, "onepacs.baseline.win_network", args, host=HOST, check_mode=check_mode
-    )
+run_action = module_runner(ActionModule, "onepacs.baseline.win_network", host=HOST)
 
 
 def connection_to(profile):

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_power import ActionModule
+from control_results import statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -12,19 +13,12 @@ HOST = "gw01"
 POWER_REGISTRY = r"HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager\Power"
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(
-        ActionModule, connection, "onepacs.baseline.win_power", args, host=HOST, check_mode=check_mode, diff=diff
-    )
+run_action = module_runner(ActionModule, "onepacs.baseline.win_power", host=HOST)
 
 
 @pytest.fixture
 def fresh():
     return SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):

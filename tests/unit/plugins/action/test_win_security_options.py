@@ -5,8 +5,9 @@ import json
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_security_options import ActionModule
+from control_results import statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -17,12 +18,7 @@ WINLOGON = r"HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon"
 ALL = ["SEC-01", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "LCK-01"]
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(ActionModule, connection, MODULE, args, host=HOST, check_mode=check_mode, diff=diff)
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
+run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def registry_data(host, path, name):

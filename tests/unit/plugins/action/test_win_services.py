@@ -7,7 +7,7 @@ import json
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from fake_connection import SimulatedConnection
@@ -16,17 +16,12 @@ from winlab.simulator import SimulatedHost
 HOST = "ws01"
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(
-        ActionModule,
-        connection,
-        "onepacs.baseline.win_services",
-        args,
-        host=HOST,
-        check_mode=check_mode,
-        diff=diff,
-        connection_options={"port": 5985, "remote_user": "labadmin"},
-    )
+run_action = module_runner(
+    ActionModule,
+    "onepacs.baseline.win_services",
+    host=HOST,
+    connection_options={"port": 5985, "remote_user": "labadmin"},
+)
 
 
 def svc01(result):

@@ -5,8 +5,9 @@ import re
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_update_policy import ActionModule
+from control_results import records, statuses
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
 
@@ -15,16 +16,7 @@ MODULE = "onepacs.baseline.win_update_policy"
 AU = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"
 
 
-def run_action(connection, args=None, check_mode=False, diff=False):
-    return run_action_plugin(ActionModule, connection, MODULE, args, host=HOST, check_mode=check_mode, diff=diff)
-
-
-def records(result):
-    return {record["id"]: record for record in result["controls"]}
-
-
-def statuses(result):
-    return {record["id"]: record["status"] for record in result["controls"]}
+run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def au_value(host, name):
