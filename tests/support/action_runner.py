@@ -7,6 +7,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from unittest.mock import MagicMock
 
+import pytest
+from ansible.errors import AnsibleActionFail
+
 
 def make_action(
     action_class: type,
@@ -69,3 +72,13 @@ def module_runner(
         )
 
     return run_action
+
+
+def assert_rejected_before_contact(
+    run_action: Callable[..., Any], connection: Any, args: Mapping[str, Any], message: str
+) -> None:
+    """The task fails on the controller with an error containing `message`, and no request reached the host."""
+    with pytest.raises(AnsibleActionFail) as caught:
+        run_action(connection, args)
+    assert message in str(caught.value)
+    assert connection.requests == []

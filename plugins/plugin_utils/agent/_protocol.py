@@ -43,13 +43,18 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _require_mapping(where: str, spec: Any, allowed: frozenset[str], example: str) -> None:
+    """ValueError naming `where` unless spec is a mapping with no key outside `allowed`."""
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"{where}: must be a mapping such as {example}")
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {unknown} (allowed: {sorted(allowed)})")
+
+
 def _arg_spec(where: str, spec: Any) -> ArgSpec:
     """The ArgSpec of one `args:` entry; ValueError naming `where` for anything the schema does not allow."""
-    if not isinstance(spec, Mapping):
-        raise ValueError(f"{where}: must be a mapping such as {{type: string, required: true}}")
-    unknown = sorted(set(spec) - _ARG_KEYS)
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {unknown} (allowed: {sorted(_ARG_KEYS)})")
+    _require_mapping(where, spec, _ARG_KEYS, "{type: string, required: true}")
     arg_type, required = spec.get("type"), spec.get("required")
     if arg_type not in ARG_TYPES:
         raise ValueError(f"{where}: type must be one of {sorted(ARG_TYPES)}, got {arg_type!r}")
@@ -70,11 +75,7 @@ def _arg_spec(where: str, spec: Any) -> ArgSpec:
 
 
 def _check_op(where: str, spec: Any) -> None:
-    if not isinstance(spec, Mapping):
-        raise ValueError(f"{where}: must be a mapping")
-    unknown = sorted(set(spec) - _OP_KEYS)
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {unknown} (allowed: {sorted(_OP_KEYS)})")
+    _require_mapping(where, spec, _OP_KEYS, "{description: ..., mutates: false, args: {}, returns: {}}")
     if not isinstance(spec.get("mutates"), bool):
         raise ValueError(f"{where}: mutates must be true or false")
     args = spec.get("args")

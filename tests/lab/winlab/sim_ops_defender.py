@@ -24,6 +24,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from winlab.plugin_code import plugin_module
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Op
 from winlab.sim_registry import KeyPath, RegistryPathError, parse_key_path, registry_of
@@ -41,6 +42,9 @@ _SIGNATURE_DUE_DAYS = 7
 _SERVICE_DOWN = "Operation failed with the following error: 0x800106ba"
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
+_STATUS_FIELDS = tuple(
+    plugin_module("plugin_utils.agent._protocol").load_protocol()["ops"]["defender.status"]["returns"]
+)
 
 
 def _defender(state: dict) -> dict:
@@ -110,16 +114,8 @@ def defender_status(state: dict, args: dict) -> dict:
     """Get-MpComputerStatus; with the service down, the reduced answer the agent gives."""
     status = _defender(state).get("status", {})
     if not status.get("AMServiceEnabled", False):
-        return {
-            "am_service_enabled": False,
-            "antivirus_enabled": None,
-            "am_running_mode": "Not running",
-            "real_time_protection_enabled": None,
-            "tamper_protected": None,
-            "signature_age_days": None,
-            "signature_last_updated": None,
-            "signature_version": None,
-        }
+        # The protocol's answer for a stopped service: these two fields, every other field of defender.status null.
+        return {**dict.fromkeys(_STATUS_FIELDS, None), "am_service_enabled": False, "am_running_mode": "Not running"}
     return {
         "am_service_enabled": True,
         "antivirus_enabled": bool(status.get("AntivirusEnabled", False)),

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
+from sim_requests import value_of
 from winlab.simulator import SimulatedHost
-
-
-def value_of(host, op):
-    (result,) = host.execute({"v": 1, "ops": [{"op": op}]})["results"]
-    assert result["ok"], result
-    return result["value"]
 
 
 def test_ipconfig_lists_adapters_by_index_with_dhcp_and_origin():
     host = SimulatedHost.from_profile("win11-24h2-fresh")
-    interfaces = value_of(host, "network.ipconfig")["interfaces"]
+    interfaces = value_of(host, {"op": "network.ipconfig"})["interfaces"]
     assert [item["alias"] for item in interfaces] == ["Ethernet", "Wi-Fi"]
     wifi = interfaces[1]
     assert wifi == {
@@ -31,13 +26,14 @@ def test_ipconfig_lists_adapters_by_index_with_dhcp_and_origin():
 
 
 def test_static_gateway_address():
-    interfaces = value_of(SimulatedHost.from_profile("server2022-core-hardened"), "network.ipconfig")["interfaces"]
+    host = SimulatedHost.from_profile("server2022-core-hardened")
+    interfaces = value_of(host, {"op": "network.ipconfig"})["interfaces"]
     assert (interfaces[0]["dhcp"], interfaces[0]["addresses"][0]["prefix_origin"]) == (False, "Manual")
 
 
 def test_profiles_only_for_connected_interfaces():
     host = SimulatedHost.from_profile("server2019-fresh")
-    assert value_of(host, "network.profiles")["profiles"] == [
+    assert value_of(host, {"op": "network.profiles"})["profiles"] == [
         {
             "alias": "Embedded LOM 1 Port 1",
             "index": 3,
@@ -47,11 +43,11 @@ def test_profiles_only_for_connected_interfaces():
         }
     ]
     host.state["network"]["interfaces"]["Embedded LOM 1 Port 1"]["Status"] = "Disconnected"
-    assert value_of(host, "network.profiles")["profiles"] == []
+    assert value_of(host, {"op": "network.profiles"})["profiles"] == []
 
 
 def test_wlan_translates_the_connection_into_profile_xml_terms():
-    fresh = value_of(SimulatedHost.from_profile("win11-24h2-fresh"), "network.wlan")
+    fresh = value_of(SimulatedHost.from_profile("win11-24h2-fresh"), {"op": "network.wlan"})
     assert fresh == {
         "service_running": True,
         "interfaces": [
@@ -72,18 +68,18 @@ def test_wlan_translates_the_connection_into_profile_xml_terms():
             }
         ],
     }
-    hardened = value_of(SimulatedHost.from_profile("win11-24h2-hardened"), "network.wlan")
+    hardened = value_of(SimulatedHost.from_profile("win11-24h2-hardened"), {"op": "network.wlan"})
     assert (hardened["profiles"][0]["authentication"], hardened["profiles"][0]["encryption"]) == ("WPA2", "AES")
 
 
 def test_no_wifi_without_the_wlan_service_or_adapter():
-    assert value_of(SimulatedHost.from_profile("win10-22h2-fresh"), "network.wlan") == {
+    assert value_of(SimulatedHost.from_profile("win10-22h2-fresh"), {"op": "network.wlan"}) == {
         "service_running": False,
         "interfaces": [],
         "profiles": [],
     }
     host = SimulatedHost.from_profile("win11-24h2-fresh")
     host.state["network"]["wlan"]["service_running"] = False
-    stopped = value_of(host, "network.wlan")
+    stopped = value_of(host, {"op": "network.wlan"})
     assert stopped["profiles"] == []
     assert stopped["interfaces"][0]["connected_network"] is None

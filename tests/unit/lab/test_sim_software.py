@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sim_requests import run_one, value_of
 from winlab.simulator import SimulatedHost
 
 UNINSTALL = "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
@@ -11,9 +12,7 @@ UNINSTALL_WOW = "HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersio
 
 
 def installed(host):
-    (result,) = host.execute({"v": 1, "ops": [{"op": "software.installed"}]})["results"]
-    assert result["ok"], result
-    return result["value"]
+    return value_of(host, {"op": "software.installed"})
 
 
 def names(value):
@@ -79,10 +78,10 @@ def test_a_denied_subkey_is_reported_unreadable_and_a_denied_view_fails_the_op(g
     assert value["unreadable"] == ["TeamViewer"]
     assert "TeamViewer" not in [name for name, _ in names(value)]
     gateway.state["registry_access"][UNINSTALL] = "none"
-    (result,) = gateway.execute({"v": 1, "ops": [{"op": "software.installed"}]})["results"]
+    result = run_one(gateway, {"op": "software.installed"})
     assert (result["ok"], result["code"]) == (False, "access_denied")
 
 
 def test_takes_no_arguments(gateway):
-    (result,) = gateway.execute({"v": 1, "ops": [{"op": "software.installed", "view": "64"}]})["results"]
+    result = run_one(gateway, {"op": "software.installed", "view": "64"})
     assert result["code"] == "invalid_argument"

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_account_policy import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
@@ -117,7 +116,4 @@ def test_enforce_false_reports_only(fresh):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(fresh, args)
-    assert message in str(caught.value)
-    assert fresh.requests == []
+    assert_rejected_before_contact(run_action, fresh, args, message)

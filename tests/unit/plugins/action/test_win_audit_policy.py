@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_audit_policy import ActionModule
 from control_results import records, statuses
 from fake_connection import SimulatedConnection
+from sim_requests import value_of
 from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
@@ -19,8 +19,7 @@ run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def security_log_bytes(host):
-    response = host.execute({"v": 1, "ops": [{"op": "eventlog.get", "name": "Security"}]})
-    return response["results"][0]["value"]["max_size_bytes"]
+    return value_of(host, {"op": "eventlog.get", "name": "Security"})["max_size_bytes"]
 
 
 @pytest.fixture
@@ -93,7 +92,4 @@ def test_a_missing_subcategory_is_an_error_not_a_guess(fresh):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(fresh, args)
-    assert message in str(caught.value)
-    assert fresh.requests == []
+    assert_rejected_before_contact(run_action, fresh, args, message)

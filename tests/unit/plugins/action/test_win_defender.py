@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_defender import ActionModule
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
@@ -142,7 +141,4 @@ def test_a_signature_update_that_fails_is_an_error_for_av04_only():
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(args, message):
     host = connect("win10-22h2-fresh")
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(host, args)
-    assert message in str(caught.value)
-    assert host.requests == []
+    assert_rejected_before_contact(run_action, host, args, message)

@@ -14,6 +14,7 @@ from ansible_collections.onepacs.baseline.plugins.action.win_firewall import Act
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
+from sim_requests import value_of
 from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
@@ -169,7 +170,7 @@ def test_diff_shows_each_setting(fresh):
 
 def test_a_write_that_group_policy_overrides_is_an_error_not_fixed(fresh):
     """Simulates Group Policy: the write succeeds but the active store still reads the old value."""
-    probe = fresh.host.execute({"v": 1, "ops": [{"op": "firewall.profiles"}]})["results"][0]["value"]
+    probe = value_of(fresh.host, {"op": "firewall.profiles"})
     stale = [{"ok": True, "value": entry} for _control in ("FW-02", "FW-04") for entry in probe["profiles"]]
     response = json.dumps({"v": 1, "results": stale})
     fresh.failures[1] = (0, f"{framing.RESULT_BEGIN}\n{response}\n{framing.RESULT_END}\n".encode(), b"")

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from control_results import statuses
@@ -111,10 +110,7 @@ def test_an_exception_excepts_the_server_core_recommendation(desktop_fresh):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(desktop_fresh, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(desktop_fresh, args)
-    assert message in str(caught.value)
-    assert desktop_fresh.requests == []
+    assert_rejected_before_contact(run_action, desktop_fresh, args, message)
 
 
 def test_agent_failure_fails_the_task_with_every_control_in_error(desktop_fresh):

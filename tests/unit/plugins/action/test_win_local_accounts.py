@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import assert_rejected_before_contact, run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_local_accounts import ActionModule
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
@@ -163,7 +162,4 @@ def test_a_failed_write_is_an_error_not_fixed(workstation):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(workstation, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(workstation, args)
-    assert message in str(caught.value)
-    assert workstation.requests == []
+    assert_rejected_before_contact(run_action, workstation, args, message)

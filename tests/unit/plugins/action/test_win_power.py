@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from ansible.errors import AnsibleConnectionFailure
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_power import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
@@ -106,10 +106,7 @@ def test_expired_exception_fails_with_a_warning(fresh):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(fresh, args)
-    assert message in str(caught.value)
-    assert fresh.requests == []
+    assert_rejected_before_contact(run_action, fresh, args, message)
 
 
 def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):

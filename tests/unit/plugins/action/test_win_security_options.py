@@ -3,12 +3,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_security_options import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
+from sim_requests import value_of
 from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
@@ -22,8 +22,7 @@ run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def registry_data(host, path, name):
-    response = host.execute({"v": 1, "ops": [{"op": "registry.get", "path": path, "name": name}]})
-    return response["results"][0]["value"]
+    return value_of(host, {"op": "registry.get", "path": path, "name": name})
 
 
 @pytest.fixture
@@ -108,10 +107,7 @@ def test_a_write_windows_refuses_is_an_error_for_that_control_only(fresh):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(fresh, args)
-    assert message in str(caught.value)
-    assert fresh.requests == []
+    assert_rejected_before_contact(run_action, fresh, args, message)
 
 
 def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):

@@ -3,12 +3,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_update_policy import ActionModule
 from control_results import records, statuses
 from fake_connection import SimulatedConnection
+from sim_requests import value_of
 from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
@@ -20,8 +20,7 @@ run_action = module_runner(ActionModule, MODULE, host=HOST)
 
 
 def au_value(host, name):
-    response = host.execute({"v": 1, "ops": [{"op": "registry.get", "path": AU, "name": name}]})
-    return response["results"][0]["value"]["data"]
+    return value_of(host, {"op": "registry.get", "path": AU, "name": name})["data"]
 
 
 @pytest.fixture
@@ -101,7 +100,4 @@ def test_exception_for_the_audit_only_control(notify_only):
     ],
 )
 def test_bad_arguments_fail_before_the_host_is_contacted(notify_only, args, message):
-    with pytest.raises(AnsibleActionFail) as caught:
-        run_action(notify_only, args)
-    assert message in str(caught.value)
-    assert notify_only.requests == []
+    assert_rejected_before_contact(run_action, notify_only, args, message)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent_answers import DEFENDER_SERVICE_DOWN
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -39,16 +40,6 @@ AVAST = {
     "product_state": 266240,
     "path_to_signed_product_exe": r"C:\Program Files\Avast Software\Avast\wsc_proxy.exe",
     "timestamp": "",
-}
-SERVICE_DOWN = {
-    "am_service_enabled": False,
-    "antivirus_enabled": None,
-    "am_running_mode": "Not running",
-    "real_time_protection_enabled": None,
-    "tamper_protected": None,
-    "signature_age_days": None,
-    "signature_last_updated": None,
-    "signature_version": None,
 }
 
 
@@ -205,7 +196,7 @@ def test_exclusion_read_back_counts_any_covering_entry():
 def test_third_party_antivirus_makes_av01_manual_with_the_paths_to_exclude():
     x86 = installation(r"C:\Program Files\PostgreSQL\9.6", key=r"HKLM:\SOFTWARE\PostgreSQL\Installations\pg")
     found = evaluate(
-        status_value=SERVICE_DOWN,
+        status_value=DEFENDER_SERVICE_DOWN,
         prefs=OpResult(ok=False, code="failed", error="0x800106ba"),
         products=[DEFENDER_OFF, AVAST],
         installations=[x86],
@@ -229,11 +220,11 @@ def test_third_party_antivirus_makes_av01_manual_with_the_paths_to_exclude():
 def test_third_party_product_out_of_date_or_off_fails_manually():
     stale = {**AVAST, "product_state": 266256}
     off = {**AVAST, "display_name": "Old AV", "product_state": 262144}
-    found = evaluate(status_value=SERVICE_DOWN, products=[DEFENDER_OFF, stale, off])
+    found = evaluate(status_value=DEFENDER_SERVICE_DOWN, products=[DEFENDER_OFF, stale, off])
     assert found["AV-02"].outcome is Outcome.COMPLIANT  # Avast is on
     assert found["AV-04"].outcome is Outcome.DRIFTED
     assert "update the signatures of Avast Antivirus, Old AV" in found["AV-04"].message
-    found = evaluate(status_value=SERVICE_DOWN, products=[DEFENDER_OFF, off])
+    found = evaluate(status_value=DEFENDER_SERVICE_DOWN, products=[DEFENDER_OFF, off])
     assert found["AV-02"].outcome is Outcome.DRIFTED
     assert found["AV-02"].changes == ()
 

@@ -1,0 +1,17 @@
+"""Answers of the agent as test data, written once: the simulator's tests check the lab gives them, the area tests
+evaluate them."""
+
+from __future__ import annotations
+
+#: defender.status while the antimalware service is not running (Defender turned off for another antivirus
+#: product): see protocol/defender.yml.
+DEFENDER_SERVICE_DOWN = {
+    "am_service_enabled": False,
+    "antivirus_enabled": None,
+    "am_running_mode": "Not running",
+    "real_time_protection_enabled": None,
+    "tamper_protected": None,
+    "signature_age_days": None,
+    "signature_last_updated": None,
+    "signature_version": None,
+}
