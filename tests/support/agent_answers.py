@@ -15,3 +15,13 @@ DEFENDER_SERVICE_DOWN = {
     "signature_last_updated": None,
     "signature_version": None,
 }
+
+#: registry.get of a value whose key does not exist.
+REGISTRY_NO_KEY = {"key_exists": False, "exists": False, "type": None, "data": None}
+#: registry.get of a value missing from a key that exists.
+REGISTRY_NO_VALUE = {"key_exists": True, "exists": False, "type": None, "data": None}
+
+
+def registry_answer(data: object, kind: str = "DWord") -> dict:
+    """registry.get of a value that exists."""
+    return {"key_exists": True, "exists": True, "type": kind, "data": data}

@@ -37,6 +37,11 @@ class SimulatedConnection:
         response = json.dumps(self.host.execute(request))
         return 0, f"{framing.RESULT_BEGIN}\r\n{response}\r\n{framing.RESULT_END}\r\n".encode(), b""
 
+    @classmethod
+    def from_profile(cls, profile: str) -> SimulatedConnection:
+        """A connection to a fresh simulated host of a lab profile (tests/lab/winlab/profiles)."""
+        return cls(SimulatedHost.from_profile(profile))
+
     @property
     def ops(self) -> list[list[str]]:
         return [[op["op"] for op in request["ops"]] for request in self.requests]

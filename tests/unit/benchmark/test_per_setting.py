@@ -15,7 +15,6 @@ import pytest
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import baseline_modules, op_key
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 BENCHMARK_DIR = Path(__file__).resolve().parents[3] / "tests" / "benchmark"
 
@@ -86,7 +85,7 @@ def run_bench_action(connection, op):
 
 
 def test_the_comparison_action_sends_one_op_per_task():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    connection = SimulatedConnection.from_profile("server2022-desktop-fresh")
     op = {"op": "services.get", "names": ["Spooler"]}
     expected = connection.host.execute({"v": 1, "ops": [op]})["results"][0]["value"]
     result = run_bench_action(connection, op)
@@ -98,7 +97,7 @@ def test_the_comparison_action_sends_one_op_per_task():
 
 
 def test_an_op_error_is_an_answer_not_a_failed_task():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    connection = SimulatedConnection.from_profile("server2022-desktop-fresh")
     result = run_bench_action(connection, {"op": "defender.products"})
     assert "failed" not in result
     assert result["error"].startswith("not_supported: ")

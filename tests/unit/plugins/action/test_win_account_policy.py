@@ -6,7 +6,6 @@ from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_account_policy import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "rd01"
 ALL_PASS = {f"PWD-0{number}": "pass" for number in range(1, 7)}
@@ -23,7 +22,7 @@ run_action = module_runner(
 @pytest.fixture
 def fresh():
     # Windows 11 24H2 ships lockout on with 10-minute windows: the reset window is the order trap.
-    return SimulatedConnection(SimulatedHost.from_profile("win11-24h2-fresh"))
+    return SimulatedConnection.from_profile("win11-24h2-fresh")
 
 
 def system_access(connection):

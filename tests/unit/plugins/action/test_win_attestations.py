@@ -10,7 +10,6 @@ from ansible_collections.onepacs.baseline.plugins.action.win_attestations import
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule as HostFactsAction
 from control_results import statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 RECENT = (dt.date.today() - dt.timedelta(days=10)).isoformat()
@@ -30,7 +29,7 @@ def gather(connection):
 
 
 def test_after_win_host_facts_no_round_trip_is_needed_and_evidence_is_shown():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    connection = SimulatedConnection.from_profile("server2019-fresh")
     facts = gather(connection)
     result = run(ActionModule, connection, {"attestations": [attestation("MAN-03")]}, {"ansible_facts": facts})
     assert len(connection.requests) == 1  # the facts round trip only
@@ -46,7 +45,7 @@ def test_after_win_host_facts_no_round_trip_is_needed_and_evidence_is_shown():
 
 
 def test_on_a_virtual_machine_physical_only_controls_are_not_applicable():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    connection = SimulatedConnection.from_profile("server2022-desktop-fresh")
     facts = gather(connection)
     result = run(ActionModule, connection, {"baseline": "gateway"}, {"ansible_facts": facts})
     found = statuses(result)
@@ -56,7 +55,7 @@ def test_on_a_virtual_machine_physical_only_controls_are_not_applicable():
 
 
 def test_without_host_facts_only_system_info_is_asked_and_evidence_is_not_collected():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    connection = SimulatedConnection.from_profile("server2022-desktop-fresh")
     result = run(ActionModule, connection, {"baseline": "gateway"})
     assert connection.ops == [["system.info"]]
     assert statuses(result)["MAN-01"] == "not_applicable"
@@ -67,14 +66,14 @@ def test_without_host_facts_only_system_info_is_asked_and_evidence_is_not_collec
 
 
 def test_without_physical_only_controls_in_scope_the_host_is_never_contacted():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     result = run(ActionModule, connection, {"baseline": "workstation", "attestations": [attestation("MAN-10")]})
     assert connection.requests == []
     assert statuses(result) == {"MAN-04": "manual_missing", "MAN-10": "manual_attested", "MAN-11": "manual_missing"}
 
 
 def test_mdm_enrolment_is_evidence_on_a_managed_workstation():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     facts = gather(connection)
     result = run(ActionModule, connection, {"only": ["MAN-10"]}, {"ansible_facts": facts})
     (record,) = result["controls"]
@@ -83,7 +82,7 @@ def test_mdm_enrolment_is_evidence_on_a_managed_workstation():
 
 
 def test_explicit_host_facts_win_over_the_gathered_ones():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     facts = gather(connection)
     result = run(
         ActionModule,
@@ -95,7 +94,7 @@ def test_explicit_host_facts_win_over_the_gathered_ones():
 
 
 def test_an_active_exception_excepts_a_manual_control():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     exception = {"id": "MAN-11", "reason": "keys escrowed by the MSP", "approver": "ciso", "expires": "2999-01-01"}
     result = run(ActionModule, connection, {"baseline": "workstation", "exceptions": [exception]})
     assert statuses(result)["MAN-11"] == "excepted"
@@ -110,7 +109,7 @@ def test_an_active_exception_excepts_a_manual_control():
     ],
 )
 def test_bad_attestations_fail_before_the_host_is_contacted(entry, message):
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    connection = SimulatedConnection.from_profile("server2019-fresh")
     with pytest.raises(AnsibleActionFail) as caught:
         run(ActionModule, connection, {"attestations": [entry]})
     assert str(caught.value).startswith(message)

@@ -7,7 +7,6 @@ from ansible_collections.onepacs.baseline.plugins.action.win_audit_policy import
 from control_results import records, statuses
 from fake_connection import SimulatedConnection
 from sim_requests import value_of
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 MODULE = "onepacs.baseline.win_audit_policy"
@@ -24,7 +23,7 @@ def security_log_bytes(host):
 
 @pytest.fixture
 def fresh():
-    return SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    return SimulatedConnection.from_profile("server2022-desktop-fresh")
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):
@@ -58,7 +57,7 @@ def test_enforce_adds_the_missing_sides_then_the_next_run_is_clean(fresh):
 
 
 def test_policy_sized_security_log_passes_although_its_own_size_is_small():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     result = run_action(connection)
     assert statuses(result) == {"LOG-01": "pass", "LOG-02": "pass"}
     assert records(result)["LOG-02"]["actual"] == "196608 KB"
@@ -67,7 +66,7 @@ def test_policy_sized_security_log_passes_although_its_own_size_is_small():
 
 
 def test_a_larger_minimum_raises_the_policy_value_and_the_logs_own_size():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-hardened"))
+    connection = SimulatedConnection.from_profile("win11-24h2-hardened")
     result = run_action(connection, {"security_log_min_size_kb": 1048576, "only": ["LOG-02"]})
     assert statuses(result) == {"LOG-02": "fixed"}
     assert connection.ops[1] == ["eventlog.set", "registry.set"]

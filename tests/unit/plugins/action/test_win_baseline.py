@@ -92,7 +92,7 @@ def records_by_id(result):
 
 
 def simulated(profile):
-    return SimulatedConnection(SimulatedHost.from_profile(profile))
+    return SimulatedConnection.from_profile(profile)
 
 
 def twins(profile):

@@ -6,7 +6,6 @@ from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_defender import ActionModule
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 PG_X64 = r"C:\Program Files (x86)\PostgreSQL"
@@ -18,7 +17,7 @@ run_action = module_runner(ActionModule, "onepacs.baseline.win_defender", host=H
 
 
 def connect(profile):
-    return SimulatedConnection(SimulatedHost.from_profile(profile))
+    return SimulatedConnection.from_profile(profile)
 
 
 def exclusions(connection):

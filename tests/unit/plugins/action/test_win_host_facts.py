@@ -7,7 +7,6 @@ from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import A
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from control_results import statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 PROTOCOL = load_protocol()["ops"]
@@ -24,7 +23,7 @@ run_action = module_runner(ActionModule, "onepacs.baseline.win_host_facts", host
 
 @pytest.fixture
 def desktop_fresh():
-    return SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    return SimulatedConnection.from_profile("server2022-desktop-fresh")
 
 
 @pytest.mark.parametrize("check_mode", [True, False])
@@ -72,14 +71,14 @@ def test_system_info_is_asked_once_and_not_again_when_facts_are_known(desktop_fr
 
 
 def test_hardened_gateway_passes_its_audits():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-core-hardened"))
+    connection = SimulatedConnection.from_profile("server2022-core-hardened")
     args = {**GATEWAY_ARGS, "expected_ipv4": "10.20.0.10", "software_allow": ["PostgreSQL*"]}
     result = run_action(connection, args)
     assert set(statuses(result).values()) == {"pass"}
 
 
 def test_workstation_baseline_leaves_gateway_controls_out_and_judges_sys02_on_client_windows():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win10-22h2-fresh"))
+    connection = SimulatedConnection.from_profile("win10-22h2-fresh")
     result = run_action(connection, {"baseline": "workstation", "software_deny": ["Steam"]})
     assert set(statuses(result)) == {"SYS-02", "SW-01", "SW-02", "UPD-03"}
     sys02 = next(record for record in result["controls"] if record["id"] == "SYS-02")
@@ -90,7 +89,7 @@ def test_workstation_baseline_leaves_gateway_controls_out_and_judges_sys02_on_cl
 
 
 def test_sys01_is_not_applicable_on_client_windows_without_a_baseline():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win11-24h2-fresh"))
+    connection = SimulatedConnection.from_profile("win11-24h2-fresh")
     assert statuses(run_action(connection))["SYS-01"] == "not_applicable"
 
 

@@ -6,7 +6,6 @@ from action_runner import assert_rejected_before_contact, run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.action.win_local_accounts import ActionModule
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 ADMINISTRATORS = "S-1-5-32-544"
@@ -28,12 +27,12 @@ def run_action(connection, args=None, check_mode=False, diff=False, user="labadm
 
 @pytest.fixture
 def workstation():
-    return SimulatedConnection(SimulatedHost.from_profile("win10-22h2-fresh", name="rd01"))
+    return SimulatedConnection.from_profile("win10-22h2-fresh", name="rd01")
 
 
 @pytest.fixture
 def gateway():
-    return SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh", name=HOST))
+    return SimulatedConnection.from_profile("server2022-desktop-fresh", name=HOST)
 
 
 def users(connection):

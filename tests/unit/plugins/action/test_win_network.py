@@ -6,7 +6,6 @@ from ansible.errors import AnsibleActionFail
 from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_network import ActionModule
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "rd02"
 
@@ -15,7 +14,7 @@ run_action = module_runner(ActionModule, "onepacs.baseline.win_network", host=HO
 
 
 def connection_to(profile):
-    return SimulatedConnection(SimulatedHost.from_profile(profile))
+    return SimulatedConnection.from_profile(profile)
 
 
 @pytest.mark.parametrize("check_mode", [True, False])

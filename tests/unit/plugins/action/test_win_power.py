@@ -7,7 +7,6 @@ from action_runner import assert_rejected_before_contact, module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_power import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 POWER_REGISTRY = r"HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager\Power"
@@ -18,7 +17,7 @@ run_action = module_runner(ActionModule, "onepacs.baseline.win_power", host=HOST
 
 @pytest.fixture
 def fresh():
-    return SimulatedConnection(SimulatedHost.from_profile("server2022-desktop-fresh"))
+    return SimulatedConnection.from_profile("server2022-desktop-fresh")
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):

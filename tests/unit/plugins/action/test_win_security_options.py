@@ -9,7 +9,6 @@ from ansible_collections.onepacs.baseline.plugins.action.win_security_options im
 from control_results import statuses
 from fake_connection import SimulatedConnection
 from sim_requests import value_of
-from winlab.simulator import SimulatedHost
 
 HOST = "gw01"
 MODULE = "onepacs.baseline.win_security_options"
@@ -27,7 +26,7 @@ def registry_data(host, path, name):
 
 @pytest.fixture
 def fresh():
-    return SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    return SimulatedConnection.from_profile("server2019-fresh")
 
 
 def test_check_mode_reports_every_drift_in_one_round_trip_and_changes_nothing(fresh):
@@ -63,7 +62,7 @@ def test_the_stored_password_never_appears_in_the_result_or_the_diff(fresh):
         result = run_action(fresh, check_mode=check_mode, diff=True)
         assert PASSWORD not in json.dumps(result)
     # The first (check mode) run showed the value only as present/absent.
-    diff = run_action(SimulatedConnection(SimulatedHost.from_profile("server2019-fresh")), check_mode=True, diff=True)
+    diff = run_action(SimulatedConnection.from_profile("server2019-fresh"), check_mode=True, diff=True)
     assert diff["diff"]["before"]["SEC-02 DefaultPassword"] == "present"
     assert diff["diff"]["after"]["SEC-02 DefaultPassword"] == "absent"
 
@@ -83,7 +82,7 @@ def test_inactivity_option_is_applied(fresh):
 
 
 def test_hardened_host_passes_without_a_second_round_trip():
-    connection = SimulatedConnection(SimulatedHost.from_profile("win10-22h2-hardened"))
+    connection = SimulatedConnection.from_profile("win10-22h2-hardened")
     result = run_action(connection)
     assert set(statuses(result).values()) == {"pass"}
     assert len(connection.requests) == 1
@@ -118,7 +117,7 @@ def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):
 
 
 def test_the_stored_password_never_leaves_the_host():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    connection = SimulatedConnection.from_profile("server2019-fresh")
     outputs = []
     original = connection.exec_command
 

@@ -11,7 +11,6 @@ from action_runner import module_runner
 from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from fake_connection import SimulatedConnection
-from winlab.simulator import SimulatedHost
 
 HOST = "ws01"
 
@@ -32,7 +31,7 @@ def svc01(result):
 
 @pytest.fixture
 def workstation():
-    return SimulatedConnection(SimulatedHost.from_profile("win10-22h2-fresh"))
+    return SimulatedConnection.from_profile("win10-22h2-fresh")
 
 
 def services(connection):

@@ -26,7 +26,7 @@ def au_value(host, name):
 @pytest.fixture
 def notify_only():
     """server2019-fresh: AUOptions 2 (notify only), last update 150 days ago."""
-    return SimulatedConnection(SimulatedHost.from_profile("server2019-fresh"))
+    return SimulatedConnection.from_profile("server2019-fresh")
 
 
 def test_check_mode_reports_both_in_one_round_trip_and_changes_nothing(notify_only):
@@ -63,7 +63,7 @@ def test_enforce_sets_the_schedule_but_only_reports_the_stale_host(notify_only):
 
 
 def test_hardened_host_passes():
-    connection = SimulatedConnection(SimulatedHost.from_profile("server2022-core-hardened"))
+    connection = SimulatedConnection.from_profile("server2022-core-hardened")
     result = run_action(connection)
     assert statuses(result) == {"UPD-01": "pass", "UPD-02": "pass"}
     assert re.match(r"last update 1[123] days ago", records(result)["UPD-02"]["actual"])
@@ -71,7 +71,7 @@ def test_hardened_host_passes():
 
 def test_daily_defender_definitions_do_not_hide_a_stale_windows_update():
     # win10-22h2-fresh installed a definition update yesterday; its last cumulative update is 135 days old.
-    connection = SimulatedConnection(SimulatedHost.from_profile("win10-22h2-fresh"))
+    connection = SimulatedConnection.from_profile("win10-22h2-fresh")
     result = run_action(connection, {"only": ["UPD-02"]})
     assert statuses(result) == {"UPD-02": "fail"}
     assert re.match(r"the newest update is 1(34|35|36) days old", records(result)["UPD-02"]["message"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent_answers import REGISTRY_NO_KEY, registry_answer
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -15,7 +16,6 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._audit_poli
 )
 
 DEFAULTS = {"security_log_min_size_kb": 196608}
-ABSENT = {"key_exists": False, "exists": False, "type": None, "data": None}
 LOGON = "0cce9215-69ae-11d9-bed3-505054503030"
 ACCOUNT_LOCKOUT = "0cce9217-69ae-11d9-bed3-505054503030"
 OTHER_LOGON = "0cce921c-69ae-11d9-bed3-505054503030"
@@ -35,10 +35,6 @@ CATALOG_GUIDS = {
 }
 
 
-def dword(data):
-    return {"key_exists": True, "exists": True, "type": "DWord", "data": data}
-
-
 def subcategories(**overrides):
     """auditpol.get entries: every requirement met exactly, with per-GUID (success, failure) overrides."""
     entries = []
@@ -51,7 +47,7 @@ def subcategories(**overrides):
 def probe(audit=None, override=None, log_bytes=201326592, log_policy=None):
     return {
         "auditpol": OpResult(ok=True, value=subcategories() if audit is None else audit),
-        "override": OpResult(ok=True, value=dword(1) if override is None else override),
+        "override": OpResult(ok=True, value=registry_answer(1) if override is None else override),
         "log": OpResult(
             ok=True,
             value={
@@ -62,7 +58,7 @@ def probe(audit=None, override=None, log_bytes=201326592, log_policy=None):
                 "log_file_path": r"%SystemRoot%\System32\Winevt\Logs\Security.evtx",
             },
         ),
-        "log_policy": OpResult(ok=True, value=ABSENT if log_policy is None else log_policy),
+        "log_policy": OpResult(ok=True, value=REGISTRY_NO_KEY if log_policy is None else log_policy),
     }
 
 
@@ -132,7 +128,7 @@ def test_subcategory_change_reads_back_from_the_auditpol_set_result():
     assert subcategory_change(requirement, success=True, failure=True) is None
 
 
-@pytest.mark.parametrize(("override", "shown"), [(ABSENT, "is not set"), (dword(0), "is 0")])
+@pytest.mark.parametrize(("override", "shown"), [(REGISTRY_NO_KEY, "is not set"), (registry_answer(0), "is 0")])
 def test_subcategory_override_must_be_one(override, shown):
     found = findings(override=override)["LOG-01"]
     assert found.outcome is Outcome.DRIFTED
@@ -172,7 +168,7 @@ def test_a_larger_log_is_left_alone():
 
 
 def test_the_group_policy_value_wins_over_the_logs_own_size():
-    found = findings(log_bytes=20971520, log_policy=dword(196608))["LOG-02"]
+    found = findings(log_bytes=20971520, log_policy=registry_answer(196608))["LOG-02"]
     assert (found.outcome, found.actual) == (Outcome.COMPLIANT, "196608 KB")
     assert found.message == (
         "the group policy sets the Security log to 196608 KB (its own setting, 20480 KB, does not apply)"
@@ -180,7 +176,7 @@ def test_the_group_policy_value_wins_over_the_logs_own_size():
 
 
 def test_a_small_group_policy_value_fails_even_with_a_large_own_size_and_is_fixed_in_kb():
-    found = findings(log_bytes=201326592, log_policy=dword(20480))["LOG-02"]
+    found = findings(log_bytes=201326592, log_policy=registry_answer(20480))["LOG-02"]
     assert found.outcome is Outcome.DRIFTED
     assert [change.op for change in found.changes] == [
         {"op": "registry.set", "path": EVENTLOG_POLICY_KEY, "name": "MaxSize", "type": "DWord", "data": 196608}
@@ -188,7 +184,7 @@ def test_a_small_group_policy_value_fails_even_with_a_large_own_size_and_is_fixe
 
 
 def test_both_sources_too_small_are_both_fixed():
-    found = findings(log_bytes=20971520, log_policy=dword(32768))["LOG-02"]
+    found = findings(log_bytes=20971520, log_policy=registry_answer(32768))["LOG-02"]
     assert [change.op["op"] for change in found.changes] == ["eventlog.set", "registry.set"]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_answers import DEFENDER_SERVICE_DOWN
+from agent_answers import DEFENDER_SERVICE_DOWN, REGISTRY_NO_KEY
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -24,7 +24,6 @@ DEFAULTS = {
 }
 PG_X64 = r"C:\Program Files (x86)\PostgreSQL"
 PG_X86 = r"C:\Program Files\PostgreSQL"
-ABSENT = {"key_exists": False, "exists": False, "type": None, "data": None}
 NOT_SUPPORTED = OpResult(ok=False, code="not_supported", error="Invalid namespace root\\SecurityCenter2")
 DEFENDER_ON = {
     "display_name": "Windows Defender",
@@ -77,7 +76,7 @@ def probe(
     status_value=None,
     prefs=None,
     products=NOT_SUPPORTED,
-    policy=ABSENT,
+    policy=REGISTRY_NO_KEY,
     installations=(),
     architecture="64-bit",
 ):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent_answers import REGISTRY_NO_KEY, registry_answer
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -14,16 +15,11 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._power impo
 )
 
 DEFAULTS = {"standby_timeout_ac_minutes": 0, "hibernation": False, "fast_startup": False}
-ABSENT = {"key_exists": False, "exists": False, "type": None, "data": None}
 
 
-def dword(data):
-    return {"key_exists": True, "exists": True, "type": "DWord", "data": data}
-
-
-def probe(ac=3600, hibernate=True, policy=ABSENT, hiberboot=None):
+def probe(ac=3600, hibernate=True, policy=REGISTRY_NO_KEY, hiberboot=None):
     """Probe results shaped as the agent returns them (values of the server2022-desktop-fresh lab profile)."""
-    hiberboot = dword(1) if hiberboot is None else hiberboot
+    hiberboot = registry_answer(1) if hiberboot is None else hiberboot
     power = {
         "scheme": "381b4222-f694-41f0-9685-ff5bb260df2e",
         "scheme_name": "Balanced",
@@ -66,24 +62,24 @@ def test_fresh_host_drifts_on_all_three_with_the_exact_fixes():
 
 
 def test_hardened_host_complies_without_changes():
-    found = findings_by_id(ac=0, hibernate=False, hiberboot=dword(0))
+    found = findings_by_id(ac=0, hibernate=False, hiberboot=registry_answer(0))
     assert all(f.outcome is Outcome.COMPLIANT and not f.changes for f in found.values())
 
 
 def test_group_policy_value_wins_over_the_scheme_and_is_fixed_too():
-    found = findings_by_id(ac=0, policy=dword(1200))["PWR-01"]
+    found = findings_by_id(ac=0, policy=registry_answer(1200))["PWR-01"]
     assert (found.outcome, found.actual) == (Outcome.DRIFTED, 1200)
     assert [c.op["path"] for c in found.changes] == [STANDBY_POLICY_KEY]
     assert found.message.endswith("(from the group policy)")
 
 
 def test_compliant_policy_masks_a_drifted_scheme():
-    found = findings_by_id(ac=600, policy=dword(0))["PWR-01"]
+    found = findings_by_id(ac=600, policy=registry_answer(0))["PWR-01"]
     assert found.outcome is Outcome.COMPLIANT
 
 
 def test_missing_hiberboot_value_means_windows_default_on():
-    found = findings_by_id(hiberboot=ABSENT)["PWR-03"]
+    found = findings_by_id(hiberboot=REGISTRY_NO_KEY)["PWR-03"]
     assert (found.outcome, found.actual, found.changes[0].before) == (Outcome.DRIFTED, 1, None)
     assert found.message == "HiberbootEnabled is not set (Windows default: on)"
 
@@ -111,12 +107,12 @@ def test_a_failed_probe_op_is_an_error_finding_for_its_controls_only():
 
 
 def test_read_back_of_each_change_matches_the_set_op_result_shape():
-    found = findings_by_id(policy=dword(60))
+    found = findings_by_id(policy=registry_answer(60))
     power_set, policy_set = found["PWR-01"].changes
     assert power_set.verify({"scheme": "x", "subgroup": SUB_SLEEP, "setting": STANDBY_IDLE, "ac": 0, "dc": 0}) == (
         True,
         0,
     )
-    assert policy_set.verify(dword(60)) == (False, 60)
+    assert policy_set.verify(registry_answer(60)) == (False, 60)
     assert found["PWR-02"].changes[0].verify({"hibernate_enabled": False}) == (True, False)
     assert found["PWR-03"].changes[0].verify({"exists": False}) == (False, None)

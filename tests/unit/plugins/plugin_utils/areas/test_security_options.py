@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from agent_answers import REGISTRY_NO_VALUE, registry_answer
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -20,7 +21,6 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._security_o
 
 DEFAULTS = {"inactivity_timeout_seconds": 900}
 PASSWORD = "Gateway2019!"
-ABSENT = {"key_exists": True, "exists": False, "type": None, "data": None}
 
 #: (path, name) -> registry.get value of a hardened host.
 HARDENED = {
@@ -50,9 +50,8 @@ FRESH = {
 
 def registry_value(data):
     if data is None:
-        return ABSENT
-    kind = "String" if isinstance(data, str) else "DWord"
-    return {"key_exists": True, "exists": True, "type": kind, "data": data}
+        return REGISTRY_NO_VALUE
+    return registry_answer(data, "String" if isinstance(data, str) else "DWord")
 
 
 def probe(area, values):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from agent_answers import REGISTRY_NO_KEY, registry_answer
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
@@ -46,9 +47,7 @@ def history(hotfixes=(), entries=(), error=None):
 
 
 def registry_value(data):
-    if data is None:
-        return {"key_exists": False, "exists": False, "type": None, "data": None}
-    return {"key_exists": True, "exists": True, "type": "DWord", "data": data}
+    return REGISTRY_NO_KEY if data is None else registry_answer(data)
 
 
 def evaluate(au=None, updates=None, params=None):

@@ -9,18 +9,15 @@ from collections import OrderedDict
 import pytest
 from markupsafe import Markup
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import (
     BaselineRun,
     HostInput,
-    assemble,
     build_host,
     score,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._values import plain
+from report_documents import CATALOG, TODAY, report_document
 
-CATALOG = load_catalog()
-TODAY = dt.date(2026, 5, 16)
 RUN = {"id": "20260516T091500Z", "title": "t"}
 
 
@@ -51,7 +48,7 @@ def host(name: str, clinics=("clinic_a",), outcome="audited", statuses=None, **e
 
 
 def document(*hosts: HostInput) -> dict:
-    return assemble(RUN, [build_host(item, CATALOG, TODAY) for item in hosts], CATALOG)
+    return report_document(RUN, hosts)
 
 
 def test_records_are_joined_with_the_catalog_in_catalog_order():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -13,22 +12,18 @@ from html.parser import HTMLParser
 
 import jsonschema
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._csv import COLUMNS, cell, render_csv
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._html import render_html
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._junit import render_junit
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import (
     BaselineRun,
     HostInput,
-    assemble,
-    build_host,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import render_json
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._schema import JSON_SCHEMA, problems
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._trend import compare
+from report_documents import CATALOG, report_document
 
-CATALOG = load_catalog()
-TODAY = dt.date(2026, 5, 16)
 SCRIPT = "<script>alert(1)</script>"
 RUN = {
     "id": "20260516T091500Z",
@@ -82,7 +77,7 @@ def fleet() -> dict:
             (BaselineRun("gateway", "failed", "Validate", "onepacs_exceptions[0].id: 'PWR-99' is unknown", True),),
         ),
     ]
-    document = assemble(RUN, [build_host(host, CATALOG, TODAY) for host in hosts], CATALOG)
+    document = report_document(RUN, hosts)
     document["trend"] = compare(None, document)
     return document
 

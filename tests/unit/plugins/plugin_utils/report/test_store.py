@@ -27,16 +27,14 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store imp
     reserve_run,
     run_dirs,
 )
+from report_documents import gateway_records
 
 CATALOG = load_catalog()
 NOW = dt.datetime(2026, 5, 16, 9, 15, tzinfo=dt.UTC)
 
 
 def document(statuses: dict[str, str], run_id: str = "20260516T091500Z") -> dict:
-    records = [
-        {"id": c.id, "title": c.title, "status": statuses.get(c.id, "pass"), "message": "m"}
-        for c in CATALOG.for_baseline("gateway")
-    ]
+    records = gateway_records(statuses)
     host = build_host(
         HostInput("gw", runs=(BaselineRun("gateway", "audited", check_mode=True),), records={"gateway": records}),
         CATALOG,

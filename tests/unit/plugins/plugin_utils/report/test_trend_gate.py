@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate import evaluate
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import (
     BaselineRun,
     HostInput,
-    assemble,
-    build_host,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._trend import compare
+from report_documents import CATALOG, gateway_records, report_document
 
-CATALOG = load_catalog()
-TODAY = dt.date(2026, 5, 16)
 HIGH = next(c.id for c in CATALOG.for_baseline("gateway") if c.severity == "high")
 MEDIUM = next(c.id for c in CATALOG.for_baseline("gateway") if c.severity == "medium")
 LOW = next(c.id for c in CATALOG.for_baseline("gateway") if c.severity == "low")
@@ -25,18 +19,14 @@ LOW = next(c.id for c in CATALOG.for_baseline("gateway") if c.severity == "low")
 
 def report(run_id: str, hosts: dict[str, dict[str, str] | None]) -> dict:
     """hosts: name -> {control id: status} (others pass), or None for an unreachable host."""
-    entries = []
+    inputs = []
     for name, statuses in hosts.items():
         if statuses is None:
-            host = HostInput(name, runs=(BaselineRun("gateway", "unreachable", message="refused"),))
+            inputs.append(HostInput(name, runs=(BaselineRun("gateway", "unreachable", message="refused"),)))
         else:
-            records = [
-                {"id": c.id, "title": c.title, "status": statuses.get(c.id, "pass"), "message": "m"}
-                for c in CATALOG.for_baseline("gateway")
-            ]
-            host = HostInput(name, runs=(BaselineRun("gateway", "audited"),), records={"gateway": records})
-        entries.append(build_host(host, CATALOG, TODAY))
-    return assemble({"id": run_id}, entries, CATALOG)
+            runs = (BaselineRun("gateway", "audited"),)
+            inputs.append(HostInput(name, runs=runs, records={"gateway": gateway_records(statuses)}))
+    return report_document({"id": run_id}, inputs)
 
 
 def test_no_previous_run_gives_an_empty_trend():
