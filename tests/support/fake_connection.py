@@ -38,9 +38,10 @@ class SimulatedConnection:
         return 0, f"{framing.RESULT_BEGIN}\r\n{response}\r\n{framing.RESULT_END}\r\n".encode(), b""
 
     @classmethod
-    def from_profile(cls, profile: str) -> SimulatedConnection:
-        """A connection to a fresh simulated host of a lab profile (tests/lab/winlab/profiles)."""
-        return cls(SimulatedHost.from_profile(profile))
+    def from_profile(cls, profile: str, **host_options: Any) -> SimulatedConnection:
+        """A connection to a fresh simulated host of a lab profile (tests/lab/winlab/profiles); host_options go to
+        SimulatedHost.from_profile (name=...)."""
+        return cls(SimulatedHost.from_profile(profile, **host_options))
 
     @property
     def ops(self) -> list[list[str]]:
