@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_version
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._artifacts import artifacts
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._collect import (
     DEFAULT_CLINIC_PREFIX,
@@ -47,16 +47,12 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    OPTION_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
-        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_on_controller(
+        self, result: dict[str, Any], params: dict[str, Any], task_vars: dict[str, Any]
+    ) -> dict[str, Any]:
         if params["keep"] < 0:
             raise AnsibleActionFail("keep: must be 0 (keep every run) or a positive number of runs")
         base = Path(params["dir"] or Path(task_vars.get("playbook_dir") or ".") / DEFAULT_SUBDIR)

@@ -9,9 +9,9 @@ import datetime as dt
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions import (
     InvalidExceptionError,
     parse_exceptions,
@@ -37,19 +37,16 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    OPTION_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_on_controller(
+        self, result: dict[str, Any], params: dict[str, Any], task_vars: dict[str, Any]
+    ) -> dict[str, Any]:
         catalog = load_catalog()
         try:
             if params["variable_prefix"]:
-                check_unknown_variables(task_vars or {}, params["variable_prefix"], params["role_variables"])
+                check_unknown_variables(task_vars, params["variable_prefix"], params["role_variables"])
             for module, settings in params["settings"].items():
                 check_area_settings(module, settings or {}, params["setting_variables"].get(module) or {})
             exceptions = parse_exceptions(params["exceptions"], catalog.ids(), params["exceptions_variable"])

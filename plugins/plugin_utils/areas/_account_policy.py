@@ -136,23 +136,26 @@ class AccountPolicyArea(Area):
             message=f"{name} is {actual if actual is not None else 'not set'} ({what} {state})",
         )
 
-    def _minimum_length(self, access: Mapping[str, Any]) -> Finding:
-        wanted = self.params["minimum_password_length"]
-        actual = _as_int(access.get("MinimumPasswordLength"))
-        message = f"MinimumPasswordLength is {actual}"
-        if wanted > LEGACY_MAX_PASSWORD_LENGTH:
-            message += (
-                f" (more than {LEGACY_MAX_PASSWORD_LENGTH} needs the policy 'Relax minimum password length limits', "
-                "which this module does not set)"
-            )
+    def _at_least(self, control_id: str, access: Mapping[str, Any], name: str, wanted: int, note: str) -> Finding:
+        actual = _as_int(access.get(name))
         return self._finding(
-            "PWD-02",
+            control_id,
             expected=f">= {wanted}",
             actual=actual,
             compliant=actual is not None and actual >= wanted,
-            change=self._single("MinimumPasswordLength", actual, wanted),
-            message=message,
+            change=self._single(name, actual, wanted),
+            message=f"{name} is {actual}{note}",
         )
+
+    def _minimum_length(self, access: Mapping[str, Any]) -> Finding:
+        wanted = self.params["minimum_password_length"]
+        note = ""
+        if wanted > LEGACY_MAX_PASSWORD_LENGTH:
+            note = (
+                f" (more than {LEGACY_MAX_PASSWORD_LENGTH} needs the policy 'Relax minimum password length limits', "
+                "which this module does not set)"
+            )
+        return self._at_least("PWD-02", access, "MinimumPasswordLength", wanted, note)
 
     def _maximum_age(self, access: Mapping[str, Any]) -> Finding:
         wanted = self.params["maximum_password_age_days"]
@@ -170,15 +173,7 @@ class AccountPolicyArea(Area):
 
     def _history(self, access: Mapping[str, Any]) -> Finding:
         wanted = self.params["password_history_size"]
-        actual = _as_int(access.get("PasswordHistorySize"))
-        return self._finding(
-            "PWD-04",
-            expected=f">= {wanted}",
-            actual=actual,
-            compliant=actual is not None and actual >= wanted,
-            change=self._single("PasswordHistorySize", actual, wanted),
-            message=f"PasswordHistorySize is {actual} (passwords remembered)",
-        )
+        return self._at_least("PWD-04", access, "PasswordHistorySize", wanted, " (passwords remembered)")
 
     def _lockout(self, access: Mapping[str, Any]) -> Finding:
         threshold = self.params["lockout_threshold"]

@@ -77,6 +77,20 @@ def _volume_actual(volume: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _volumes_unreadable(control_id: str, expected: Any, volumes: OpResult, consequence: str) -> Finding:
+    """The finding when bitlocker.volumes failed: a host without BitLocker fails the control (`consequence` says
+    what that means for it), any other failure is an error."""
+    if volumes.code == "not_supported":
+        return Finding.compare(
+            control_id,
+            expected=expected,
+            actual="BitLocker not available",
+            compliant=False,
+            message=f"BitLocker is not available on this host ({volumes.error}), so {consequence}",
+        )
+    return Finding.error(control_id, f"could not read BitLocker volumes: {volumes.describe_error()}", expected)
+
+
 class BitLockerArea(Area):
     module: ClassVar[str] = "win_bitlocker"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
@@ -101,20 +115,13 @@ class BitLockerArea(Area):
 
     def _os_volume(self, volumes: OpResult, tpm: OpResult) -> Finding:
         if not volumes.ok:
-            if volumes.code == "not_supported":
-                return Finding.compare(
-                    "ENC-01",
-                    expected=ENC01_EXPECTED,
-                    actual="BitLocker not available",
-                    compliant=False,
-                    message=(
-                        f"BitLocker is not available on this host ({volumes.error}), so the system drive is not "
-                        "BitLocker-encrypted: on Windows Server install the BitLocker feature (Install-WindowsFeature "
-                        "BitLocker, then restart); Windows Home has no BitLocker. Not changed by this module"
-                    ),
-                )
-            return Finding.error(
-                "ENC-01", f"could not read BitLocker volumes: {volumes.describe_error()}", ENC01_EXPECTED
+            return _volumes_unreadable(
+                "ENC-01",
+                ENC01_EXPECTED,
+                volumes,
+                "the system drive is not BitLocker-encrypted: on Windows Server install the BitLocker feature "
+                "(Install-WindowsFeature BitLocker, then restart); Windows Home has no BitLocker. Not changed by this "
+                "module",
             )
         system_drive = str(volumes.value.get("system_drive") or "C:").rstrip("\\")
         volume = self._system_volume(volumes.value.get("volumes") or [], system_drive)
@@ -233,17 +240,8 @@ class BitLockerArea(Area):
 
     def _data_volumes(self, volumes: OpResult) -> Finding:
         if not volumes.ok:
-            if volumes.code == "not_supported":
-                return Finding.compare(
-                    "ENC-02",
-                    expected=ENC02_EXPECTED,
-                    actual="BitLocker not available",
-                    compliant=False,
-                    message=f"BitLocker is not available on this host ({volumes.error}), so no data volume is "
-                    "BitLocker-encrypted (audit only)",
-                )
-            return Finding.error(
-                "ENC-02", f"could not read BitLocker volumes: {volumes.describe_error()}", ENC02_EXPECTED
+            return _volumes_unreadable(
+                "ENC-02", ENC02_EXPECTED, volumes, "no data volume is BitLocker-encrypted (audit only)"
             )
         data = [
             volume

@@ -18,7 +18,7 @@ A refused change is left out of the finding, which stays drifted and says why in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -213,6 +213,21 @@ class _LockoutGuard:
         return reason
 
 
+def _guarded_changes(
+    targets: Iterable[Any], refusal: Callable[[Any], str | None], change: Callable[[Any], Change]
+) -> tuple[list[Change], list[tuple[str, str]]]:
+    """The changes for the targets the lockout guard lets through, and (label, reason) for those it refuses."""
+    changes: list[Change] = []
+    refused: list[tuple[str, str]] = []
+    for target in targets:
+        reason = refusal(target)
+        if reason:
+            refused.append((target.label, reason))
+        else:
+            changes.append(change(target))
+    return changes, refused
+
+
 def _refusals(refused: Sequence[tuple[str, str]], verb: str) -> str:
     return "; ".join(f"{label} is not {verb}: {reason} (lockout guard)" for label, reason in refused)
 
@@ -352,13 +367,7 @@ class LocalAccountsArea(Area):
             if not (member.user is not None and member.user.rid == RID_ADMINISTRATOR)
             and not allowlist.allows_member(member)
         ]
-        changes, refused = [], []
-        for member in disallowed if enforce else ():
-            reason = guard.remove(member)
-            if reason:
-                refused.append((member.label, reason))
-            else:
-                changes.append(_remove(member))
+        changes, refused = _guarded_changes(disallowed if enforce else (), guard.remove, _remove)
         if disallowed:
             message = f"members of Administrators not on the allow list: {_names(disallowed)}"
             if not enforce:
@@ -397,13 +406,7 @@ class LocalAccountsArea(Area):
             elif now - user.password_last_set > limit:
                 stale.append((user, f"never logged on, password set {(now - user.password_last_set).days} days ago"))
         enforce = self.params["unused_accounts_mode"] == ENFORCE
-        changes, refused = [], []
-        for user, _why in stale if enforce else ():
-            reason = guard.disable(user)
-            if reason:
-                refused.append((user.label, reason))
-            else:
-                changes.append(_disable(user))
+        changes, refused = _guarded_changes([user for user, _why in stale] if enforce else (), guard.disable, _disable)
         if stale:
             listed = ", ".join(f"{user.label} ({why})" for user, why in stale)
             message = f"enabled accounts unused for more than {days} days: {listed}"

@@ -71,28 +71,20 @@ def load_profile(name_or_path: str | Path, *, now: datetime | None = None) -> di
 
 def merge_layers(base: dict, overlay: dict) -> dict:
     """`overlay` applied to `base` as described in the module docstring; neither argument is modified."""
+    return _merge(base, overlay, top_level=True)
+
+
+def _merge(base: dict, overlay: dict, *, top_level: bool = False) -> dict:
+    """Deep merge; at the top level the registry overlays by key path (overlay_registry), below it plainly."""
     result = copy.deepcopy(base)
     for key, value in overlay.items():
-        if key == "registry" and isinstance(value, dict):
+        if top_level and key == "registry" and isinstance(value, dict):
             result[key] = overlay_registry(result.get(key) or {}, value)
         elif value is None:
             result.pop(key, None)
         elif isinstance(value, dict):
             current = result.get(key)
-            result[key] = _merge_plain(current if isinstance(current, dict) else {}, value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def _merge_plain(base: dict, overlay: dict) -> dict:
-    result = copy.deepcopy(base)
-    for key, value in overlay.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, dict):
-            current = result.get(key)
-            result[key] = _merge_plain(current if isinstance(current, dict) else {}, value)
+            result[key] = _merge(current if isinstance(current, dict) else {}, value)
         else:
             result[key] = copy.deepcopy(value)
     return result
