@@ -386,43 +386,44 @@ def _practices(role: str, module: str) -> list[str]:
     return quotes
 
 
+#: A required string field of the shared list options.
+_REQUIRED_TEXT = {"type": "str", "required": True}
+
+
+def _shared_list_spec(description: list[str], options: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A list-of-dicts option every baseline role takes (exceptions, attestations), empty by default."""
+    return {"type": "list", "elements": "dict", "default": [], "description": description, "options": options}
+
+
 def _exceptions_spec() -> dict[str, Any]:
-    text = {"type": "str", "required": True}
-    return {
-        "type": "list",
-        "elements": "dict",
-        "default": [],
-        "description": [
+    return _shared_list_spec(
+        [
             "Approved exceptions (waivers), shared by the baseline roles.",
             "An active exception makes its control excepted; an expired one is reported as failing with its date.",
         ],
-        "options": {
-            "id": {**text, "description": "Control id from the catalog, for example PWR-02."},
-            "reason": {**text, "description": "Why the host deviates."},
-            "approver": {**text, "description": "Who approved the exception."},
-            "expires": {**text, "description": "Last day the exception is valid, YYYY-MM-DD."},
+        {
+            "id": {**_REQUIRED_TEXT, "description": "Control id from the catalog, for example PWR-02."},
+            "reason": {**_REQUIRED_TEXT, "description": "Why the host deviates."},
+            "approver": {**_REQUIRED_TEXT, "description": "Who approved the exception."},
+            "expires": {**_REQUIRED_TEXT, "description": "Last day the exception is valid, YYYY-MM-DD."},
         },
-    }
+    )
 
 
 def _attestations_spec() -> dict[str, Any]:
-    text = {"type": "str", "required": True}
-    return {
-        "type": "list",
-        "elements": "dict",
-        "default": [],
-        "description": [
+    return _shared_list_spec(
+        [
             "Attestations of the manual controls, shared by the baseline roles.",
             "A current attestation makes its control manual_attested; none or an expired one, manual_missing.",
         ],
-        "options": {
-            "id": {**text, "description": "Manual control id, for example MAN-04."},
-            "attested_by": {**text, "description": "Who attests."},
-            "date": {**text, "description": "Date of the attestation, YYYY-MM-DD."},
-            "evidence": {**text, "description": "Where the evidence is (document, ticket, photo)."},
+        {
+            "id": {**_REQUIRED_TEXT, "description": "Manual control id, for example MAN-04."},
+            "attested_by": {**_REQUIRED_TEXT, "description": "Who attests."},
+            "date": {**_REQUIRED_TEXT, "description": "Date of the attestation, YYYY-MM-DD."},
+            "evidence": {**_REQUIRED_TEXT, "description": "Where the evidence is (document, ticket, photo)."},
             "valid_days": {"type": "int", "default": 365, "description": "Days the attestation stays current."},
         },
-    }
+    )
 
 
 def render(role: str) -> dict[str, str]:

@@ -141,22 +141,7 @@ function Invoke-OpBitlockerVolumes {
 
 function Invoke-OpBitlockerTpm {
     param($Op)
-    $tpm = Get-Tpm -ErrorAction Stop
-    $specVersion = ''
-    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftTpm'; ClassName = 'Win32_Tpm' }
-    $instance = Get-CimInstance @query -ErrorAction SilentlyContinue | Select-Object -First 1
-    if ($null -ne $instance) {
-        $specVersion = [string]$instance.SpecVersion
-    }
-    return [ordered]@{
-        present = [bool]$tpm.TpmPresent
-        ready = [bool]$tpm.TpmReady
-        enabled = [bool]$tpm.TpmEnabled
-        activated = [bool]$tpm.TpmActivated
-        owned = [bool]$tpm.TpmOwned
-        manufacturer = [string]$tpm.ManufacturerIdTxt
-        spec_version = $specVersion
-    }
+    return Get-OnePacsTpmState
 }
 
 function Invoke-OpBitlockerAddRecoveryPassword {

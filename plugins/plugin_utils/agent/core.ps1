@@ -550,3 +550,27 @@ function Test-OnePacsElevated {
     $principal = [System.Security.Principal.WindowsPrincipal]::new($identity)
     return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# The TPM, read by bitlocker.tpm and system.tpm alike.
+
+function Get-OnePacsTpmState {
+    # Get-Tpm with the specification version of Win32_Tpm ('' when the class has no instance), in the shape
+    # bitlocker.tpm answers; system.tpm answers the same without 'owned'.
+    $tpm = Get-Tpm -ErrorAction Stop
+    $specVersion = ''
+    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftTpm'; ClassName = 'Win32_Tpm' }
+    $instance = Get-CimInstance @query -ErrorAction SilentlyContinue | Select-Object -First 1
+    if ($null -ne $instance) {
+        $specVersion = [string]$instance.SpecVersion
+    }
+    return [ordered]@{
+        present = [bool]$tpm.TpmPresent
+        ready = [bool]$tpm.TpmReady
+        enabled = [bool]$tpm.TpmEnabled
+        activated = [bool]$tpm.TpmActivated
+        owned = [bool]$tpm.TpmOwned
+        manufacturer = [string]$tpm.ManufacturerIdTxt
+        spec_version = $specVersion
+    }
+}

@@ -103,21 +103,10 @@ function Invoke-OpSystemFirmware {
 
 function Invoke-OpSystemTpm {
     param($Op)
-    $tpm = Get-Tpm -ErrorAction Stop
-    $specVersion = ''
-    $query = @{ Namespace = 'root\cimv2\Security\MicrosoftTpm'; ClassName = 'Win32_Tpm' }
-    $instances = @(Get-CimInstance @query -ErrorAction SilentlyContinue)
-    if ($instances.Count -gt 0) {
-        $specVersion = [string]$instances[0].SpecVersion
-    }
-    return [ordered]@{
-        present = [bool]$tpm.TpmPresent
-        ready = [bool]$tpm.TpmReady
-        enabled = [bool]$tpm.TpmEnabled
-        activated = [bool]$tpm.TpmActivated
-        manufacturer = [string]$tpm.ManufacturerIdTxt
-        spec_version = $specVersion
-    }
+    # system.tpm reports the TPM as facts; ownership is bitlocker.tpm's concern and not part of this answer.
+    $state = Get-OnePacsTpmState
+    $state.Remove('owned')
+    return $state
 }
 
 function Get-OnePacsOptionalInteger {

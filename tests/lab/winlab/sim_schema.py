@@ -11,7 +11,7 @@ ignore it silently and report the default.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from winlab.sim_guid import audit_guid, power_guid
@@ -209,6 +209,14 @@ def _optional(accepts: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or accepts(value)
 
 
+def _choice_field(
+    problems: Problems, where: str, mapping: Any, name: str, choices: Sequence[str], *, optional: bool = False
+) -> Any:
+    """A field that must be one of choices (or null, when optional); a problem lists the choices."""
+    accepts = _optional(_one_of(*choices)) if optional else _one_of(*choices)
+    return _field(problems, where, mapping, name, accepts, expected=", ".join(choices))
+
+
 def _entries(problems: Problems, where: str, value: Any, expected: str) -> list[tuple[str, Any]]:
     """The items of an optional map to check one by one; anything but a map or null (absent) is a problem."""
     if isinstance(value, dict):
@@ -355,14 +363,7 @@ def _check_defender(state: Mapping[str, Any], problems: Problems) -> None:
         where = "defender.status"
         for name in ("AMServiceEnabled", "AntivirusEnabled", "IsTamperProtected"):
             _field(problems, where, status, name, _optional(_is_bool), expected="true or false")
-        _field(
-            problems,
-            where,
-            status,
-            "AMRunningMode",
-            _optional(_one_of(*DEFENDER_RUNNING_MODES)),
-            expected=", ".join(DEFENDER_RUNNING_MODES),
-        )
+        _choice_field(problems, where, status, "AMRunningMode", DEFENDER_RUNNING_MODES, optional=True)
         _field(
             problems,
             where,
@@ -534,7 +535,7 @@ def _check_storage(state: Mapping[str, Any], problems: Problems) -> None:
             _one_of("OperatingSystem", "Data"),
             expected="OperatingSystem or Data",
         )
-        _field(problems, where, volume, "VolumeStatus", _one_of(*VOLUME_STATUSES), expected=", ".join(VOLUME_STATUSES))
+        _choice_field(problems, where, volume, "VolumeStatus", VOLUME_STATUSES)
         _field(problems, where, volume, "ProtectionStatus", _one_of("On", "Off"), expected="On or Off")
         _field(
             problems, where, volume, "EncryptionPercentage", _optional(_int_between(0, 100)), expected="an int 0..100"
@@ -615,22 +616,8 @@ def _check_inventory(state: Mapping[str, Any], problems: Problems) -> None:
         _field(problems, where, update, "InstalledBy", _optional(_is_str), expected="a string")
     for where, entry in _items(problems, "updates.wu_history", updates.get("wu_history")):
         _field(problems, where, entry, "Date", _is_timestamp, expected=_TIMESTAMP_EXPECTED)
-        _field(
-            problems,
-            where,
-            entry,
-            "Operation",
-            _optional(_one_of(*UPDATE_OPERATIONS)),
-            expected=", ".join(UPDATE_OPERATIONS),
-        )
-        _field(
-            problems,
-            where,
-            entry,
-            "ResultCode",
-            _optional(_one_of(*UPDATE_RESULTS)),
-            expected=", ".join(UPDATE_RESULTS),
-        )
+        _choice_field(problems, where, entry, "Operation", UPDATE_OPERATIONS, optional=True)
+        _choice_field(problems, where, entry, "ResultCode", UPDATE_RESULTS, optional=True)
         _field(problems, where, entry, "Title", _optional(_is_str), expected="a string")
         _field(problems, where, entry, "UpdateID", _optional(_is_guid), expected="a GUID")
         _field(problems, where, entry, "Categories", _optional(_list_of(_is_guid)), expected="a list of GUIDs")
