@@ -82,3 +82,12 @@ def assert_rejected_before_contact(
         run_action(connection, args)
     assert message in str(caught.value)
     assert connection.requests == []
+
+
+def run_unchanged(run_action: Callable[..., Any], connection: Any, *args: Any, **kwargs: Any) -> Any:
+    """run_action(connection, ...) that must leave the simulated host exactly as it was (check mode, or nothing to
+    change); returns the task result."""
+    before = connection.host.snapshot()
+    result = run_action(connection, *args, **kwargs)
+    assert connection.host.snapshot() == before
+    return result

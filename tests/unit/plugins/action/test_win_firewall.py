@@ -9,7 +9,7 @@ import json
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import run_action_plugin
+from action_runner import run_action_plugin, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_firewall import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from control_results import record, statuses
@@ -63,12 +63,10 @@ def fresh():
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):
-    before = fresh.host.snapshot()
-    result = run_action(fresh, check_mode=True)
+    result = run_unchanged(run_action, fresh, check_mode=True)
     assert statuses(result) == {"FW-01": "pass", "FW-02": "fail", "FW-03": "fail", "FW-04": "fail"}
     assert len(fresh.requests) == 1
     assert fresh.ops[0] == ["firewall.profiles", "firewall.rules"]
-    assert fresh.host.snapshot() == before
     assert record(result, "FW-02")["changed"] is True
     assert record(result, "FW-03")["changed"] is False  # audit only
     assert "; would set Domain profile default actions" in record(result, "FW-02")["message"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, module_runner
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from control_results import statuses
@@ -28,11 +28,9 @@ def desktop_fresh():
 
 @pytest.mark.parametrize("check_mode", [True, False])
 def test_one_read_only_round_trip_that_changes_nothing(desktop_fresh, check_mode):
-    before = desktop_fresh.host.snapshot()
-    result = run_action(desktop_fresh, GATEWAY_ARGS, check_mode=check_mode)
+    result = run_unchanged(run_action, desktop_fresh, GATEWAY_ARGS, check_mode=check_mode)
     assert len(desktop_fresh.requests) == 1
     assert not [op for op in desktop_fresh.ops[0] if PROTOCOL[op]["mutates"]]
-    assert desktop_fresh.host.snapshot() == before
     assert result["changed"] is False
     assert not any(record["changed"] for record in result["controls"])
     assert statuses(result) == {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, run_action_plugin
+from action_runner import assert_rejected_before_contact, run_action_plugin, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_local_accounts import ActionModule
 from control_results import record, statuses
 from fake_connection import SimulatedConnection
@@ -44,8 +44,7 @@ def administrators(connection):
 
 
 def test_check_mode_reports_in_one_round_trip_and_changes_nothing(workstation):
-    before = workstation.host.snapshot()
-    result = run_action(workstation, check_mode=True)
+    result = run_unchanged(run_action, workstation, check_mode=True)
     assert statuses(result) == {
         "ACC-01": "fail",
         "ACC-02": "fail",
@@ -54,7 +53,6 @@ def test_check_mode_reports_in_one_round_trip_and_changes_nothing(workstation):
         "ACC-05": "pass",
     }
     assert workstation.ops == [["accounts.users", "accounts.group_members"]]
-    assert workstation.host.snapshot() == before
     assert record(result, "ACC-02")["changed"] is True
     assert record(result, "ACC-03")["changed"] is False
 

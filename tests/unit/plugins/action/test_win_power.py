@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleConnectionFailure
 
-from action_runner import assert_rejected_before_contact, module_runner
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_power import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
@@ -21,13 +21,11 @@ def fresh():
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):
-    before = fresh.host.snapshot()
-    result = run_action(fresh, check_mode=True)
+    result = run_unchanged(run_action, fresh, check_mode=True)
     assert statuses(result) == {"PWR-01": "fail", "PWR-02": "fail", "PWR-03": "fail"}
     assert result["changed"] is True
     assert all(record["changed"] for record in result["controls"])
     assert len(fresh.requests) == 1
-    assert fresh.host.snapshot() == before
     assert set(result) >= {"controls", "summary", "changed", "reboot_required", "msg"}
     assert result["msg"] == "3 controls: 3 fail"
 

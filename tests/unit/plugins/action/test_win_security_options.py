@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, module_runner
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_security_options import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
@@ -30,13 +30,11 @@ def fresh():
 
 
 def test_check_mode_reports_every_drift_in_one_round_trip_and_changes_nothing(fresh):
-    before = fresh.host.snapshot()
-    result = run_action(fresh, check_mode=True)
+    result = run_unchanged(run_action, fresh, check_mode=True)
     assert statuses(result) == dict.fromkeys(ALL, "fail")
     assert result["changed"] is True
     assert len(fresh.requests) == 1
     assert set(fresh.ops[0]) == {"registry.get"}
-    assert fresh.host.snapshot() == before
     assert result["reboot_required"] is False
 
 

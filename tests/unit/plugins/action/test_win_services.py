@@ -7,7 +7,7 @@ import json
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from action_runner import module_runner
+from action_runner import module_runner, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_services import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from fake_connection import SimulatedConnection
@@ -39,8 +39,7 @@ def services(connection):
 
 
 def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(workstation):
-    before = workstation.host.snapshot()
-    result = run_action(workstation, check_mode=True)
+    result = run_unchanged(run_action, workstation, check_mode=True)
     record = svc01(result)
     assert (record["status"], record["changed"], result["changed"]) == ("fail", True, True)
     assert record["actual"]["MapsBroker"] == "Auto, Stopped"
@@ -50,7 +49,6 @@ def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(workstat
         "{'start_mode': 'Disabled', 'state': 'Stopped'}; "
     ) in record["message"]
     assert workstation.ops == [["services.get"]]
-    assert workstation.host.snapshot() == before
 
 
 def test_enforce_disables_and_stops_then_the_next_run_is_clean(workstation):

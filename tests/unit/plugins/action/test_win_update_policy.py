@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, module_runner
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
 from ansible_collections.onepacs.baseline.plugins.action.win_update_policy import ActionModule
 from control_results import records, statuses
 from fake_connection import SimulatedConnection
@@ -30,13 +30,11 @@ def notify_only():
 
 
 def test_check_mode_reports_both_in_one_round_trip_and_changes_nothing(notify_only):
-    before = notify_only.host.snapshot()
-    result = run_action(notify_only, check_mode=True)
+    result = run_unchanged(run_action, notify_only, check_mode=True)
     assert statuses(result) == {"UPD-01": "fail", "UPD-02": "fail"}
     assert [record["changed"] for record in result["controls"]] == [True, False]
     assert len(notify_only.requests) == 1
     assert sorted(set(notify_only.ops[0])) == ["registry.get", "updates.history"]
-    assert notify_only.host.snapshot() == before
 
 
 def test_enforce_sets_the_schedule_but_only_reports_the_stale_host(notify_only):
