@@ -91,3 +91,12 @@ def run_unchanged(run_action: Callable[..., Any], connection: Any, *args: Any, *
     result = run_action(connection, *args, **kwargs)
     assert connection.host.snapshot() == before
     return result
+
+
+def run_with_agent_denied(run_action: Callable[..., Any], connection: Any, *args: Any, **kwargs: Any) -> Any:
+    """run_action(connection, ...) where the agent's first command exits 1 with 'Access is denied' on stderr; the
+    task must fail. Returns the task result."""
+    connection.failures[0] = (1, b"", b"powershell.exe: Access is denied")
+    result = run_action(connection, *args, **kwargs)
+    assert result["failed"] is True
+    return result

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged, run_with_agent_denied
 from ansible_collections.onepacs.baseline.plugins.action.win_host_facts import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from control_results import statuses
@@ -111,9 +111,7 @@ def test_bad_arguments_fail_before_the_host_is_contacted(desktop_fresh, args, me
 
 
 def test_agent_failure_fails_the_task_with_every_control_in_error(desktop_fresh):
-    desktop_fresh.failures[0] = (1, b"", b"powershell.exe: Access is denied")
-    result = run_action(desktop_fresh, GATEWAY_ARGS)
-    assert result["failed"] is True
+    result = run_with_agent_denied(run_action, desktop_fresh, GATEWAY_ARGS)
     assert set(statuses(result).values()) == {"error"}
     assert "ansible_facts" not in result
 

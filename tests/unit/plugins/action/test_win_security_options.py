@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from action_runner import assert_rejected_before_contact, module_runner, run_unchanged
+from action_runner import assert_rejected_before_contact, module_runner, run_unchanged, run_with_agent_denied
 from ansible_collections.onepacs.baseline.plugins.action.win_security_options import ActionModule
 from control_results import statuses
 from fake_connection import SimulatedConnection
@@ -108,9 +108,7 @@ def test_bad_arguments_fail_before_the_host_is_contacted(fresh, args, message):
 
 
 def test_agent_failure_fails_the_task_with_every_control_in_error(fresh):
-    fresh.failures[0] = (1, b"", b"powershell.exe: Access is denied")
-    result = run_action(fresh)
-    assert result["failed"] is True
+    result = run_with_agent_denied(run_action, fresh)
     assert set(statuses(result).values()) == {"error"}
 
 
