@@ -12,39 +12,34 @@ from typing import Any
 
 from ._model import OUTCOMES, SCHEMA_VERSION, STATUSES
 
+
+def _object(properties: dict[str, Any], *, nullable: bool = False) -> dict[str, Any]:
+    """A JSON object schema whose every property is required: each field is named once, in properties."""
+    return {
+        "type": ["object", "null"] if nullable else "object",
+        "properties": properties,
+        "required": list(properties),
+    }
+
+
 _STRING_OR_NULL = {"type": ["string", "null"]}
-_COUNTS = {
-    "type": "object",
-    "properties": {status: {"type": "integer", "minimum": 0} for status in STATUSES},
-    "required": list(STATUSES),
-}
-_SEVERITY_COUNTS = {
-    "type": "object",
-    "properties": {severity: {"type": "integer", "minimum": 0} for severity in ("high", "medium", "low")},
-    "required": ["high", "medium", "low"],
-}
+_COUNTS = _object({status: {"type": "integer", "minimum": 0} for status in STATUSES})
+_SEVERITY_COUNTS = _object({severity: {"type": "integer", "minimum": 0} for severity in ("high", "medium", "low")})
 _TALLY = {
     "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
     "counts": _COUNTS,
     "failing": {"type": "integer", "minimum": 0},
     "failing_by_severity": _SEVERITY_COUNTS,
 }
-_SUMMARY = {
-    "type": "object",
-    "properties": {
+_SUMMARY = _object(
+    {
         "hosts": {"type": "integer", "minimum": 0},
-        "outcomes": {
-            "type": "object",
-            "properties": {outcome: {"type": "integer", "minimum": 0} for outcome in OUTCOMES},
-            "required": list(OUTCOMES),
-        },
+        "outcomes": _object({outcome: {"type": "integer", "minimum": 0} for outcome in OUTCOMES}),
         **_TALLY,
-    },
-    "required": ["hosts", "outcomes", *_TALLY],
-}
-_CONTROL = {
-    "type": "object",
-    "properties": {
+    }
+)
+_CONTROL = _object(
+    {
         "id": {"type": "string"},
         "baseline": {"type": "string"},
         "title": {"type": "string"},
@@ -60,38 +55,18 @@ _CONTROL = {
         "message": {"type": "string"},
         "practice": _STRING_OR_NULL,
         "remediation": _STRING_OR_NULL,
-    },
-    "required": [
-        "id",
-        "baseline",
-        "title",
-        "area",
-        "severity",
-        "kind",
-        "hipaa",
-        "status",
-        "failing",
-        "expected",
-        "actual",
-        "changed",
-        "message",
-        "practice",
-        "remediation",
-    ],
-}
-_PROBLEM = {
-    "type": "object",
-    "properties": {
+    }
+)
+_PROBLEM = _object(
+    {
         "baseline": {"type": "string"},
         "outcome": {"enum": [outcome for outcome in OUTCOMES if outcome != "audited"]},
         "task": _STRING_OR_NULL,
         "message": {"type": "string"},
-    },
-    "required": ["baseline", "outcome", "task", "message"],
-}
-_EXCEPTION = {
-    "type": "object",
-    "properties": {
+    }
+)
+_EXCEPTION = _object(
+    {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "reason": {"type": "string"},
@@ -100,12 +75,10 @@ _EXCEPTION = {
         "state": {"enum": ["active", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    },
-    "required": ["id", "title", "reason", "approver", "expires", "state", "control_status", "failing"],
-}
-_ATTESTATION = {
-    "type": "object",
-    "properties": {
+    }
+)
+_ATTESTATION = _object(
+    {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "attested_by": {"type": "string"},
@@ -116,23 +89,10 @@ _ATTESTATION = {
         "state": {"enum": ["current", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    },
-    "required": [
-        "id",
-        "title",
-        "attested_by",
-        "date",
-        "evidence",
-        "valid_days",
-        "valid_until",
-        "state",
-        "control_status",
-        "failing",
-    ],
-}
-_HOST = {
-    "type": "object",
-    "properties": {
+    }
+)
+_HOST = _object(
+    {
         "name": {"type": "string"},
         "clinics": {"type": "array", "items": {"type": "string"}},
         "baselines": {"type": "array", "items": {"type": "string"}},
@@ -143,23 +103,10 @@ _HOST = {
         "exceptions": {"type": "array", "items": _EXCEPTION},
         "attestations": {"type": "array", "items": _ATTESTATION},
         **_TALLY,
-    },
-    "required": [
-        "name",
-        "clinics",
-        "baselines",
-        "outcome",
-        "check_mode",
-        "problems",
-        "controls",
-        "exceptions",
-        "attestations",
-        *_TALLY,
-    ],
-}
-_CHANGE = {
-    "type": "object",
-    "properties": {
+    }
+)
+_CHANGE = _object(
+    {
         "host": {"type": "string"},
         "baseline": {"type": "string"},
         "id": {"type": "string"},
@@ -168,87 +115,68 @@ _CHANGE = {
         "previous_status": {"type": "string"},
         "status": {"type": "string"},
         "message": {"type": "string"},
-    },
-    "required": ["host", "baseline", "id", "title", "severity", "previous_status", "status", "message"],
-}
+    }
+)
 JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "onepacs.baseline compliance report",
-    "type": "object",
-    "properties": {
-        "schema_version": {"const": SCHEMA_VERSION},
-        "run": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "title": {"type": "string"},
-                "generated_at": {"type": "string"},
-                "date": {"type": "string"},
-                "collection_version": _STRING_OR_NULL,
-                "ansible_version": _STRING_OR_NULL,
-                "inventory_sources": {"type": "array", "items": {"type": "string"}},
-                "limit": _STRING_OR_NULL,
-                "mode": {"enum": ["check", "enforce", "mixed", None]},
-                "merged_from": {"type": "array", "items": {"type": "object"}},
-            },
-            "required": [
-                "id",
-                "title",
-                "generated_at",
-                "date",
-                "collection_version",
-                "ansible_version",
-                "inventory_sources",
-                "limit",
-                "mode",
-                "merged_from",
-            ],
-        },
-        "summary": _SUMMARY,
-        "clinics": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": _STRING_OR_NULL,
-                    "members": {"type": "array", "items": {"type": "string"}},
-                    **_SUMMARY["properties"],
-                },
-                "required": ["name", "members", *_SUMMARY["required"]],
-            },
-        },
-        "hosts": {"type": "array", "items": _HOST},
-        "controls": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
+    **_object(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "run": _object(
+                {
                     "id": {"type": "string"},
                     "title": {"type": "string"},
-                    "area": {"type": "string"},
-                    "severity": {"enum": ["high", "medium", "low", None]},
-                    "hipaa": {"type": "array", "items": {"type": "string"}},
-                    "remediation": _STRING_OR_NULL,
-                    "evaluated": {"type": "integer", "minimum": 0},
-                    "failing_hosts": {"type": "array", "items": {"type": "string"}},
+                    "generated_at": {"type": "string"},
+                    "date": {"type": "string"},
+                    "collection_version": _STRING_OR_NULL,
+                    "ansible_version": _STRING_OR_NULL,
+                    "inventory_sources": {"type": "array", "items": {"type": "string"}},
+                    "limit": _STRING_OR_NULL,
+                    "mode": {"enum": ["check", "enforce", "mixed", None]},
+                    "merged_from": {"type": "array", "items": {"type": "object"}},
+                }
+            ),
+            "summary": _SUMMARY,
+            "clinics": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "name": _STRING_OR_NULL,
+                        "members": {"type": "array", "items": {"type": "string"}},
+                        **_SUMMARY["properties"],
+                    }
+                ),
+            },
+            "hosts": {"type": "array", "items": _HOST},
+            "controls": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "area": {"type": "string"},
+                        "severity": {"enum": ["high", "medium", "low", None]},
+                        "hipaa": {"type": "array", "items": {"type": "string"}},
+                        "remediation": _STRING_OR_NULL,
+                        "evaluated": {"type": "integer", "minimum": 0},
+                        "failing_hosts": {"type": "array", "items": {"type": "string"}},
+                    }
+                ),
+            },
+            "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
+            "trend": _object(
+                {
+                    "previous_run": _STRING_OR_NULL,
+                    "newly_failing": {"type": "array", "items": _CHANGE},
+                    "newly_fixed": {"type": "array", "items": _CHANGE},
+                    "hosts_added": {"type": "array", "items": {"type": "string"}},
+                    "hosts_removed": {"type": "array", "items": {"type": "string"}},
                 },
-                "required": ["id", "title", "area", "severity", "hipaa", "remediation", "evaluated", "failing_hosts"],
-            },
-        },
-        "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
-        "trend": {
-            "type": ["object", "null"],
-            "properties": {
-                "previous_run": _STRING_OR_NULL,
-                "newly_failing": {"type": "array", "items": _CHANGE},
-                "newly_fixed": {"type": "array", "items": _CHANGE},
-                "hosts_added": {"type": "array", "items": {"type": "string"}},
-                "hosts_removed": {"type": "array", "items": {"type": "string"}},
-            },
-            "required": ["previous_run", "newly_failing", "newly_fixed", "hosts_added", "hosts_removed"],
-        },
-    },
-    "required": ["schema_version", "run", "summary", "clinics", "hosts", "controls", "hipaa_safeguards", "trend"],
+                nullable=True,
+            ),
+        }
+    ),
 }
 
 
