@@ -386,13 +386,19 @@ def _practices(role: str, module: str) -> list[str]:
     return quotes
 
 
-#: A required string field of the shared list options.
-_REQUIRED_TEXT = {"type": "str", "required": True}
-
-
-def _shared_list_spec(description: list[str], options: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A list-of-dicts option every baseline role takes (exceptions, attestations), empty by default."""
-    return {"type": "list", "elements": "dict", "default": [], "description": description, "options": options}
+def _shared_list_spec(
+    description: list[str], required_text: dict[str, str], more: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A list-of-dicts option every baseline role takes (exceptions, attestations), empty by default: required
+    string fields (name -> description), then any other fields."""
+    options = {name: {"type": "str", "required": True, "description": text} for name, text in required_text.items()}
+    return {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "description": description,
+        "options": {**options, **(more or {})},
+    }
 
 
 def _exceptions_spec() -> dict[str, Any]:
@@ -402,10 +408,10 @@ def _exceptions_spec() -> dict[str, Any]:
             "An active exception makes its control excepted; an expired one is reported as failing with its date.",
         ],
         {
-            "id": {**_REQUIRED_TEXT, "description": "Control id from the catalog, for example PWR-02."},
-            "reason": {**_REQUIRED_TEXT, "description": "Why the host deviates."},
-            "approver": {**_REQUIRED_TEXT, "description": "Who approved the exception."},
-            "expires": {**_REQUIRED_TEXT, "description": "Last day the exception is valid, YYYY-MM-DD."},
+            "id": "Control id from the catalog, for example PWR-02.",
+            "reason": "Why the host deviates.",
+            "approver": "Who approved the exception.",
+            "expires": "Last day the exception is valid, YYYY-MM-DD.",
         },
     )
 
@@ -417,12 +423,12 @@ def _attestations_spec() -> dict[str, Any]:
             "A current attestation makes its control manual_attested; none or an expired one, manual_missing.",
         ],
         {
-            "id": {**_REQUIRED_TEXT, "description": "Manual control id, for example MAN-04."},
-            "attested_by": {**_REQUIRED_TEXT, "description": "Who attests."},
-            "date": {**_REQUIRED_TEXT, "description": "Date of the attestation, YYYY-MM-DD."},
-            "evidence": {**_REQUIRED_TEXT, "description": "Where the evidence is (document, ticket, photo)."},
-            "valid_days": {"type": "int", "default": 365, "description": "Days the attestation stays current."},
+            "id": "Manual control id, for example MAN-04.",
+            "attested_by": "Who attests.",
+            "date": "Date of the attestation, YYYY-MM-DD.",
+            "evidence": "Where the evidence is (document, ticket, photo).",
         },
+        {"valid_days": {"type": "int", "default": 365, "description": "Days the attestation stays current."}},
     )
 
 

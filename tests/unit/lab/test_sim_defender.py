@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_answers import DEFENDER_SERVICE_DOWN
+from agent_messages import DEFENDER_SERVICE_DOWN
 from sim_requests import assert_error, run_one, value_of
 from winlab.simulator import SimulatedHost
 

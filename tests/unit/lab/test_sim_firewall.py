@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent_messages import MANAGEMENT_RULE_5985
 from sim_requests import assert_error, run_one, value_of
 from winlab.simulator import SimulatedHost, list_profiles
 
@@ -16,18 +17,7 @@ def server():
 
 
 def management_rule(**overrides):
-    op = {
-        "op": "firewall.add_rule",
-        "name": "OnePacs-Management-In-TCP-5985",
-        "display_name": "OnePacs management (TCP 5985-In)",
-        "group": "OnePacs baseline",
-        "direction": "Inbound",
-        "action": "Allow",
-        "protocol": "TCP",
-        "local_ports": ["5985"],
-    }
-    op.update(overrides)
-    return op
+    return {**MANAGEMENT_RULE_5985, **overrides}
 
 
 def test_profiles_come_in_windows_order_with_notconfigured_as_stored(server):

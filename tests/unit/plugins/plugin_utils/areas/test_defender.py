@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_answers import DEFENDER_SERVICE_DOWN, REGISTRY_NO_KEY
+from agent_messages import DEFENDER_SERVICE_DOWN, REGISTRY_NO_KEY
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from agent_messages import MANAGEMENT_RULE_5985
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import Connection, InvalidOptionError
@@ -199,14 +200,7 @@ def test_opt_in_creates_the_management_rule_first_in_the_same_changes():
     found = findings(params, profiles=profiles, rules=[WINRM_DOMAIN_PRIVATE])["FW-02"]
     add_rule, set_profile = found.changes
     assert add_rule.op == {
-        "op": "firewall.add_rule",
-        "name": "OnePacs-Management-In-TCP-5985",
-        "display_name": "OnePacs management (TCP 5985-In)",
-        "group": "OnePacs baseline",
-        "direction": "Inbound",
-        "action": "Allow",
-        "protocol": "TCP",
-        "local_ports": ["5985"],
+        **MANAGEMENT_RULE_5985,
         "profiles": ["Any"],
         "remote_addresses": ["10.20.0.0/16"],
         "program": "Any",

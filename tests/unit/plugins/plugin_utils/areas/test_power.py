@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_answers import REGISTRY_NO_KEY, registry_answer
+from agent_messages import REGISTRY_NO_KEY, registry_answer
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError

@@ -1,5 +1,5 @@
-"""Answers of the agent as test data, written once: the simulator's tests check the lab gives them, the area tests
-evaluate them."""
+"""Requests and answers of the agent protocol as test data, written once: the simulator's tests check the lab takes
+and gives them, the area tests plan and evaluate them."""
 
 from __future__ import annotations
 
@@ -25,3 +25,16 @@ REGISTRY_NO_VALUE = {"key_exists": True, "exists": False, "type": None, "data": 
 def registry_answer(data: object, kind: str = "DWord") -> dict:
     """registry.get of a value that exists."""
     return {"key_exists": True, "exists": True, "type": kind, "data": data}
+
+
+#: firewall.add_rule for the management rule of WinRM over HTTP (port 5985), its required arguments only.
+MANAGEMENT_RULE_5985 = {
+    "op": "firewall.add_rule",
+    "name": "OnePacs-Management-In-TCP-5985",
+    "display_name": "OnePacs management (TCP 5985-In)",
+    "group": "OnePacs baseline",
+    "direction": "Inbound",
+    "action": "Allow",
+    "protocol": "TCP",
+    "local_ports": ["5985"],
+}
