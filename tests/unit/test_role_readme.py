@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from generated_files import assert_generated_files_current
 
 
 def test_role_readmes_are_current():
-    completed = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "role_readme.py"), "--check"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
+    assert_generated_files_current("role_readme.py")
