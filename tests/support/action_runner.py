@@ -100,3 +100,12 @@ def run_with_agent_denied(run_action: Callable[..., Any], connection: Any, *args
     result = run_action(connection, *args, **kwargs)
     assert result["failed"] is True
     return result
+
+
+def run_again_changing_nothing(run_action: Callable[..., Any], connection: Any, *args: Any, **kwargs: Any) -> Any:
+    """The run after an enforcing one (its probe and its apply: two round trips) finds nothing to change, so it is
+    a third round trip and no more. Returns its task result."""
+    again = run_action(connection, *args, **kwargs)
+    assert again["changed"] is False
+    assert len(connection.requests) == 3
+    return again
