@@ -7,19 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from playbook import run_playbook
+from playbook import audit_in_check_mode, run_playbook
 
 pytestmark = pytest.mark.integration
 
 PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "gateway.yml"
 FRESH = {"gw-2022": "server2022-desktop-fresh", "gw-core": "server2022-core-fresh", "gw-2019": "server2019-fresh"}
 STATUSES = {"pass", "fail", "fixed", "not_applicable", "excepted", "manual_attested", "manual_missing", "error"}
-
-
-def role_controls(run, host):
-    result = run.result(host, "set_fact")["result"]
-    return {record["id"]: record for record in result["ansible_facts"]["onepacs_gateway_controls"]}
 
 
 def extra_vars(tmp_path, variables):
@@ -30,17 +24,10 @@ def extra_vars(tmp_path, variables):
 
 def test_check_mode_reports_every_gateway_control_and_changes_nothing(start_lab, tmp_path):
     lab = start_lab(FRESH, groups=["gateways"])
-    before = {host: lab.state(host) for host in FRESH}
-
-    run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "check", "--check")
-
-    assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    gateway_controls = {control.id for control in load_catalog().for_baseline("gateway")}
+    controls = audit_in_check_mode(lab, FRESH, PLAYBOOK, tmp_path / "check", "gateway")
     for host in FRESH:
-        records = role_controls(run, host)
-        assert set(records) == gateway_controls, host
+        records = controls[host]
         assert {record["status"] for record in records.values()} <= STATUSES - {"error", "fixed"}
-        assert lab.state(host) == before[host], f"check mode changed {host}"
         # audit-only and manual controls are reported, not skipped
         assert records["SW-01"]["status"] in {"pass", "fail"}
         assert records["MAN-04"]["status"] == "manual_missing"
@@ -51,7 +38,7 @@ def test_physical_only_controls_apply_to_the_physical_server_only(start_lab, tmp
     lab = start_lab({"physical": "server2019-fresh", "virtual": "server2022-desktop-fresh"}, groups=["gateways"])
     run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "phys", "--check")
     assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    physical, virtual = role_controls(run, "physical"), role_controls(run, "virtual")
+    physical, virtual = run.role_controls("physical", "gateway"), run.role_controls("virtual", "gateway")
     for control_id in ("MAN-01", "MAN-02", "MAN-03", "MAN-05", "MAN-06", "ENC-01"):
         assert virtual[control_id]["status"] == "not_applicable", control_id
         assert physical[control_id]["status"] != "not_applicable", control_id
@@ -93,6 +80,6 @@ def test_single_command_audit_mode_reports_the_same_records_in_one_command(start
         PLAYBOOK, lab.inventory, tmp_path / "single", "--check", "-e", "onepacs_gateway_audit_mode=single_command"
     )
     assert single.rc == 0, single.stdout[-3000:] + single.stderr
-    assert role_controls(single, "gw") == role_controls(per_area, "gw")
+    assert single.role_controls("gw", "gateway") == per_area.role_controls("gw", "gateway")
     assert lab.stats("gw")["commands"] - commands_per_area == 1
     assert commands_per_area >= 10

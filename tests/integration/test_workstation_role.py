@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from playbook import run_playbook
+from playbook import audit_in_check_mode, run_playbook
 
 pytestmark = pytest.mark.integration
 
@@ -20,25 +19,12 @@ ADMINISTRATORS = "S-1-5-32-544"
 MACHINE_SID = "S-1-5-21-588130402-3359018874-2914077431"  # win11-24h2-fresh
 
 
-def role_controls(run, host):
-    result = run.result(host, "set_fact")["result"]
-    return {record["id"]: record for record in result["ansible_facts"]["onepacs_workstation_controls"]}
-
-
 def test_check_mode_reports_every_workstation_control_and_judges_the_os_lifecycle(start_lab, tmp_path):
     lab = start_lab(FRESH, groups=["workstations"])
-    before = {host: lab.state(host) for host in FRESH}
-
-    run = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "check", "--check")
-
-    assert run.rc == 0, run.stdout[-3000:] + run.stderr
-    wanted = {control.id for control in load_catalog().for_baseline("workstation")}
+    controls = audit_in_check_mode(lab, FRESH, PLAYBOOK, tmp_path / "check", "workstation")
     for host in FRESH:
-        records = role_controls(run, host)
-        assert set(records) == wanted, host
-        assert lab.state(host) == before[host], f"check mode changed {host}"
-        assert records["MAN-10"]["status"] == "manual_missing"
-    win10, win11 = role_controls(run, "ws-win10"), role_controls(run, "ws-win11")
+        assert controls[host]["MAN-10"]["status"] == "manual_missing"
+    win10, win11 = controls["ws-win10"], controls["ws-win11"]
     # Windows 10 22H2 (non-LTSC, no ESU) left support on 2025-10-14, before any run of this suite.
     assert win10["SYS-02"]["status"] == "fail"
     assert "2025-10-14" in win10["SYS-02"]["message"]
@@ -78,6 +64,6 @@ def test_only_administrator_who_is_also_the_connecting_account_is_never_locked_o
     assert first.recap["ws-solo"]["unreachable"] == 0, first.stdout[-3000:]
     assert second.recap["ws-solo"]["unreachable"] == 0, second.stdout[-3000:]
     assert lab.state("ws-solo")["accounts"]["users"]["1001"]["Enabled"] is True
-    records = role_controls(second, "ws-solo")
+    records = second.role_controls("ws-solo", "workstation")
     assert records["ACC-03"]["status"] == "fail"
     assert "it is the account this play connects as" in records["ACC-03"]["message"]

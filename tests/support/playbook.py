@@ -11,9 +11,12 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _RECAP_LINE = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$")
@@ -38,6 +41,28 @@ class PlaybookRun:
 
     def statuses(self, host: str, action_suffix: str = "win_power") -> dict[str, str]:
         return {control_id: record["status"] for control_id, record in self.controls(host, action_suffix).items()}
+
+    def role_controls(self, host: str, baseline: str) -> dict[str, dict[str, Any]]:
+        """Control id -> record of what the baseline role collected for host (its onepacs_<baseline>_controls)."""
+        facts = self.result(host, "set_fact")["result"]["ansible_facts"]
+        return {record["id"]: record for record in facts[f"onepacs_{baseline}_controls"]}
+
+
+def audit_in_check_mode(
+    lab: Any, hosts: Iterable[str], playbook: Path, work: Path, baseline: str
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The baseline role's playbook in check mode on the lab hosts: it succeeds, reports every control of the
+    baseline for each host and changes none of them. Returns host -> control id -> record."""
+    before = {host: lab.state(host) for host in hosts}
+    run = run_playbook(playbook, lab.inventory, work, "--check")
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr
+    wanted = {control.id for control in load_catalog().for_baseline(baseline)}
+    controls = {}
+    for host, state in before.items():
+        controls[host] = run.role_controls(host, baseline)
+        assert set(controls[host]) == wanted, host
+        assert lab.state(host) == state, f"check mode changed {host}"
+    return controls
 
 
 def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
