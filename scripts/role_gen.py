@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _generated import write_or_check
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / ".collections"))
@@ -650,20 +651,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when a generated file is not current")
     args = parser.parse_args()
-    stale = []
-    for role in ROLES:
-        for relative, text in render(role).items():
-            path = REPO_ROOT / "roles" / role / relative
-            if args.check:
-                if not path.exists() or path.read_text() != text:
-                    stale.append(str(path.relative_to(REPO_ROOT)))
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
-    if stale:
-        print("not current (run scripts/role_gen.py):", ", ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    files = {REPO_ROOT / "roles" / role / relative: text for role in ROLES for relative, text in render(role).items()}
+    return write_or_check(files, check=args.check, root=REPO_ROOT, script="role_gen.py")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _generated import write_or_check
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / ".collections"))
@@ -119,19 +120,8 @@ def main() -> int:
     parser.add_argument("roles", nargs="*")
     args = parser.parse_args()
     roles = args.roles or sorted(p.parent.parent.name for p in (REPO_ROOT / "roles").glob("*/meta/argument_specs.yml"))
-    stale = []
-    for role in roles:
-        path = REPO_ROOT / "roles" / role / "README.md"
-        text = render(role)
-        if args.check:
-            if not path.exists() or path.read_text() != text:
-                stale.append(str(path.relative_to(REPO_ROOT)))
-        else:
-            path.write_text(text)
-    if stale:
-        print("not current (run scripts/role_readme.py):", ", ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+    files = {REPO_ROOT / "roles" / role / "README.md": render(role) for role in roles}
+    return write_or_check(files, check=args.check, root=REPO_ROOT, script="role_readme.py")
 
 
 if __name__ == "__main__":
