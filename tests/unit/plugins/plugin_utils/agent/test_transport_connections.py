@@ -47,6 +47,11 @@ OPS = one_op_per_area()
 ANSWER = [{"ok": True, "value": index} for index in range(len(OPS))]
 
 
+def send_request(connection: Any) -> tuple[int, bytes, bytes]:
+    """Send the agent command for OPS over the connection, as run_ops does."""
+    return connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+
+
 def framed_stdout(results: list[dict[str, Any]], newline: str = "\r\n") -> bytes:
     document = json.dumps({"v": framing.PROTOCOL_VERSION, "results": results})
     return f"profile noise{newline}{framing.RESULT_BEGIN}{newline}{document}{newline}{framing.RESULT_END}".encode()
@@ -98,7 +103,7 @@ class TestWinrm:
 
     def test_command_is_sent_as_built_not_wrapped_again(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         assert " ".join([seen["command"], *seen["args"]]) == build_command()
         assert seen["args"][-1] == base64.b64encode(bootstrap_script().encode("utf-16-le")).decode()
 
@@ -111,7 +116,7 @@ class TestWinrm:
 
     def test_stdin_is_the_payload(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         assert seen["stdin"] == build_payload(OPS)
         agent, request = what_the_bootstrap_reads(seen["stdin"].decode("ascii").splitlines())
         assert agent.replace("\r\n", "\n") == expected_agent() + "\n"
@@ -137,14 +142,14 @@ class TestPsrp:
 
     def test_bootstrap_runs_in_the_runspace_decoded(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         # psrp recognises the shell prefix, decodes the script and runs it without starting powershell.exe.
         assert seen["script"] == bootstrap_script()
         assert seen["arguments"] is None
 
     def test_stdin_arrives_as_input_lines_the_bootstrap_joins_back(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         assert seen["input_data"] == build_payload(OPS).decode("ascii").splitlines()
         agent, request = what_the_bootstrap_reads(seen["input_data"])
         assert agent.replace("\r\n", "\n") == expected_agent() + "\n"
@@ -178,7 +183,7 @@ class TestSshWithPowerShell:
 
     def test_command_is_the_remote_command_line(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         assert seen["argv"][0] == "ssh"
         assert seen["argv"][-2:] == ["gw1.clinic.example", build_command()]
         # No pseudo-terminal: it would echo stdin and turn \n into \r\n on the way.
@@ -186,7 +191,7 @@ class TestSshWithPowerShell:
 
     def test_stdin_is_the_payload(self, tmp_path: Path) -> None:
         connection, seen = self.capture(tmp_path)
-        connection.exec_command(build_command(), in_data=build_payload(OPS), sudoable=False)
+        send_request(connection)
         assert seen["in_data"] == build_payload(OPS)
         assert seen["sudoable"] is False
 
