@@ -4,7 +4,7 @@
 Both roles run the same modules the same way; they differ only in the baseline they pass, the controls the
 catalog gives each baseline, and some knobs. Writing their tasks, defaults and argument_specs by hand would copy
 the same YAML twice; this script writes them from AREAS below and the catalog, and tests/unit/test_role_gen.py
-fails when a generated file is not current. Edit AREAS, then run: scripts/role_gen.py && scripts/role_readme.py
+fails when a generated file is not current. Edit AREAS, then run: scripts/regen
 
 Usage: scripts/role_gen.py [--check]
 """
@@ -654,7 +654,7 @@ def main() -> int:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text)
     if stale:
-        print("not current (run scripts/role_gen.py):", ", ".join(stale), file=sys.stderr)
+        print("not current (run scripts/regen):", ", ".join(stale), file=sys.stderr)
         return 1
     return 0
 
