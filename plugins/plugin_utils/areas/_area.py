@@ -33,6 +33,10 @@ class Area(ABC):
     module: ClassVar[str]
     #: The area's own options in Ansible argspec form (plain data); common options are added by the action.
     options: ClassVar[dict[str, dict[str, Any]]]
+    #: Control id -> the method (or function of the area's module) whose finding decides that control. The one
+    #: list of the module's control ids in its area: tests/unit/plugins/plugin_utils/areas/test_decided_by.py holds
+    #: it equal to the catalog's controls of the module and checks that each finding comes from its method.
+    decided_by: ClassVar[dict[str, str]]
 
     def __init__(self, params: Mapping[str, Any], connection: Connection | None = None) -> None:
         self.params = params

@@ -243,6 +243,13 @@ def _remove(member: Member) -> Change:
 
 class LocalAccountsArea(Area):
     module: ClassVar[str] = "win_local_accounts"
+    decided_by: ClassVar[dict[str, str]] = {
+        "ACC-01": "_allowed_accounts",
+        "ACC-02": "_guest",
+        "ACC-03": "_administrators",
+        "ACC-04": "_unused",
+        "ACC-05": "_builtin_administrator",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
