@@ -14,9 +14,12 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import Area, Connection
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import (
+    Area,
+    Connection,
+    module_argument_spec,
+)
 from winlab.simulator import SimulatedHost
 
 REPO_ROOT = Path(__file__).resolve().parents[5]
@@ -90,7 +93,7 @@ def test_each_finding_comes_from_its_declared_method(module: str, profile: str, 
             return value
 
         monkeypatch.setattr(owner, name, spy)
-    params = ArgumentSpecValidator({**area_class.options, **COMMON_OPTIONS}).validate({})
+    params = ArgumentSpecValidator(module_argument_spec(area_class)).validate({})
     area = area_class(dict(params.validated_parameters), Connection(user="labadmin", port=5985))
     findings = area.evaluate(lab_results(area, profile))
 
