@@ -4,16 +4,15 @@ host comes from the method declared for its control."""
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs import area_class
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import (
     Area,
@@ -22,21 +21,9 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area impor
 )
 from winlab.simulator import SimulatedHost
 
-REPO_ROOT = Path(__file__).resolve().parents[5]
 PROFILES = ("server2022-desktop-fresh", "server2022-core-hardened", "win11-24h2-fresh")
-
-
-def control_areas() -> dict[str, type[Area]]:
-    areas = {}
-    for path in sorted((REPO_ROOT / "plugins" / "action").glob("win_*.py")):
-        module = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{path.stem}")
-        area = getattr(module.ActionModule, "AREA", None)
-        if area is not None:
-            areas[path.stem] = area
-    return areas
-
-
-AREAS = control_areas()
+#: Every control module's area, as the action plugins run it.
+AREAS = {control.module: area_class(control.module) for control in load_catalog()}
 
 
 def deciding_callable(area: type[Area], name: str) -> tuple[Any, Callable[..., Any]]:
@@ -44,10 +31,6 @@ def deciding_callable(area: type[Area], name: str) -> tuple[Any, Callable[..., A
     if name in vars(area):
         return area, vars(area)[name]
     return sys.modules[area.__module__], getattr(sys.modules[area.__module__], name)
-
-
-def test_every_control_module_has_an_area():
-    assert set(AREAS) == {control.module for control in load_catalog()}
 
 
 @pytest.mark.parametrize("module", AREAS)
@@ -82,10 +65,10 @@ def returned_ids(value: Any) -> list[str]:
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("module", AREAS)
 def test_each_finding_comes_from_its_declared_method(module: str, profile: str, monkeypatch) -> None:
-    area_class = AREAS[module]
+    area_type = AREAS[module]
     decided: dict[str, list[str]] = {}
-    for name in set(area_class.decided_by.values()):
-        owner, original = deciding_callable(area_class, name)
+    for name in set(area_type.decided_by.values()):
+        owner, original = deciding_callable(area_type, name)
 
         def spy(*args: Any, __name: str = name, __original: Callable[..., Any] = original, **kwargs: Any) -> Any:
             value = __original(*args, **kwargs)
@@ -93,11 +76,11 @@ def test_each_finding_comes_from_its_declared_method(module: str, profile: str, 
             return value
 
         monkeypatch.setattr(owner, name, spy)
-    params = ArgumentSpecValidator(module_argument_spec(area_class)).validate({})
-    area = area_class(dict(params.validated_parameters), Connection(user="labadmin", port=5985))
+    params = ArgumentSpecValidator(module_argument_spec(area_type)).validate({})
+    area = area_type(dict(params.validated_parameters), Connection(user="labadmin", port=5985))
     findings = area.evaluate(lab_results(area, profile))
 
-    assert {finding.control_id for finding in findings} == set(area_class.decided_by)
+    assert {finding.control_id for finding in findings} == set(area_type.decided_by)
     for finding in findings:
-        method = area_class.decided_by[finding.control_id]
+        method = area_type.decided_by[finding.control_id]
         assert finding.control_id in decided.get(method, []), f"{finding.control_id} did not come from {method}"
