@@ -129,7 +129,7 @@ def main() -> int:
         else:
             path.write_text(text)
     if stale:
-        print("not current (run scripts/role_readme.py):", ", ".join(stale), file=sys.stderr)
+        print("not current (run scripts/regen):", ", ".join(stale), file=sys.stderr)
         return 1
     return 0
 

@@ -17,7 +17,7 @@ import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import areas, load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol, op_families
 from powershell import function_names, top_level_statements
 
 ENTRY_POINT = "Invoke-OnePacsAgent"
@@ -65,10 +65,10 @@ OPS = load_protocol()["ops"]
 
 
 def test_agent_files_are_core_and_one_per_protocol_area():
-    assert sorted(["core", *areas()]) == AGENT_FILES
+    assert sorted(["core", *op_families()]) == AGENT_FILES
 
 
-@pytest.mark.parametrize("area", areas())
+@pytest.mark.parametrize("area", op_families())
 def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
     ops = [op for op in OPS if op.startswith(f"{area}.")]
     assert ops
