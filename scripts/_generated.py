@@ -1,4 +1,4 @@
-"""Writing the files a generator script renders, or with --check only comparing them (the tests' currency check)."""
+"""Writing the files a generator script renders, or with --check only comparing them (scripts/regen --check)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_or_check(files: Mapping[Path, str], *, check: bool, root: Path, script: str) -> int:
+def write_or_check(files: Mapping[Path, str], *, check: bool, root: Path) -> int:
     """Write every file (path -> text); with check, write nothing and return 1, naming the stale files on stderr
     relative to root, when any differs. 0 otherwise."""
     stale = []
@@ -19,6 +19,6 @@ def write_or_check(files: Mapping[Path, str], *, check: bool, root: Path, script
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     if stale:
-        print(f"not current (run scripts/{script}):", ", ".join(stale), file=sys.stderr)
+        print("not current (run scripts/regen):", ", ".join(stale), file=sys.stderr)
         return 1
     return 0

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Generate the baseline roles (gateway, workstation) from one description of their areas.
+"""Generate the baseline roles (gateway, workstation) from one description of their role areas.
 
 Both roles run the same modules the same way; they differ only in the baseline they pass, the controls the
 catalog gives each baseline, and some knobs. Writing their tasks, defaults and argument_specs by hand would copy
-the same YAML twice; this script writes them from AREAS below and the catalog, and tests/unit/test_role_gen.py
-fails when a generated file is not current. Edit AREAS, then run: scripts/role_gen.py && scripts/role_readme.py
+the same YAML twice; this script writes them from ROLE_AREAS below, the areas' options (each knob's type, allowed
+values and default) and the catalog, and tests/unit/test_role_gen.py fails when a generated file is not current.
+Edit ROLE_AREAS, then run: scripts/regen
 
 Usage: scripts/role_gen.py [--check]
 """
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _generated import write_or_check
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / ".collections"))
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
 CATALOG_MODULE = "ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog"
+ROLE_INPUTS_MODULE = "ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs"
 ROLES = {
     "gateway": "OnePacs Gateway server",
     "workstation": "PCs running the OnePacs Workstation and Study Retriever",
@@ -33,319 +35,251 @@ SEED_FILES = {"gateway": "onepacs-gateway-best-practices.txt", "workstation": "o
 BOTH = ("gateway", "workstation")
 
 
+class _ModuleDefault:
+    """The default of a knob that has no role-level default of its own: its module option's."""
+
+    def __repr__(self) -> str:
+        return "MODULE_DEFAULT"
+
+
+MODULE_DEFAULT: Any = _ModuleDefault()
+
+
 @dataclass(frozen=True)
 class Knob:
-    """One role variable: onepacs_<role>_<area>_<name>, passed to the module option `option`."""
+    """One role variable: onepacs_<role>_<section>_<name>, passed to the module option `option`.
+
+    Its type, allowed values and default are the module option's (the area's `options`), read when the role is
+    generated; only a role-level `default` that differs from the module's is written here."""
 
     name: str
-    type: str
-    default: Any
     description: str
     roles: tuple[str, ...] = BOTH
-    elements: str | None = None
-    choices: tuple[str, ...] | None = None
     option: str | None = None
+    default: Any = MODULE_DEFAULT
 
     @property
     def module_option(self) -> str:
         return self.option or self.name
 
+    def spec(self, module: str) -> dict[str, Any]:
+        """The knob's argument spec: the module option's type, default, elements and choices, and the description."""
+        options = importlib.import_module(ROLE_INPUTS_MODULE).area_class(module).options
+        if self.module_option not in options:
+            raise ValueError(f"knob {self.name}: {self.module_option} is not an option of {module}")
+        option = {"type": "str", **options[self.module_option]}
+        if self.default is not MODULE_DEFAULT:
+            option["default"] = self.default
+        spec: dict[str, Any] = {"type": option["type"], "default": option.get("default")}
+        spec["description"] = self.description
+        spec.update({key: option[key] for key in ("elements", "choices") if option.get(key)})
+        return spec
+
 
 @dataclass(frozen=True)
-class Area:
+class RoleArea:
+    """The part of a baseline role that runs one control module: one task, its switch
+    onepacs_<role>_<name>_enabled, its tags (name and control ids) and its knobs (docs/architecture.md, Glossary)."""
+
     name: str
     module: str
     title: str
     knobs: tuple[Knob, ...] = field(default_factory=tuple)
 
 
-MODES = ("audit", "enforce")
-
-AREAS: tuple[Area, ...] = (
-    Area(
+ROLE_AREAS: tuple[RoleArea, ...] = (
+    RoleArea(
         "host_facts",
         "win_host_facts",
         "Host facts - supported OS, installation type, address, installed software, OnePacs versions",
         (
             Knob(
                 "expected_ipv4",
-                "str",
-                None,
                 "NET-01 internal IPv4 address reserved for this gateway (RFC 1918); "
                 "set per host. Unset, NET-01 fails as not configured.",
                 roles=("gateway",),
             ),
             Knob(
                 "software_allow",
-                "list",
-                [],
                 "SW-01 patterns (fnmatch, case-insensitive) of installed programs "
                 "allowed besides the OnePacs components (dedicated use).",
-                elements="str",
             ),
             Knob(
                 "software_deny",
-                "list",
-                [],
                 "SW-01 patterns of programs that must not be installed; a deny match beats an allow match.",
-                elements="str",
             ),
             Knob(
                 "onepacs_min_versions",
-                "dict",
-                {},
                 "SW-02 minimum version per OnePacs component, for example "
                 "{gateway: '5.4.0'} or {workstation: '9.1', study_retriever: '3.2'}.",
             ),
             Knob(
                 "onepacs_latest_versions",
-                "dict",
-                {},
                 "UPD-03 the latest OnePacs release per component; older installs fail.",
                 roles=("workstation",),
             ),
             Knob(
                 "esu_until",
-                "str",
-                None,
                 "SYS-02 last day (YYYY-MM-DD) of a purchased Extended Security Updates "
                 "subscription, where Microsoft offers one.",
             ),
         ),
     ),
-    Area(
+    RoleArea(
         "power",
         "win_power",
         "Power - never sleep, no hibernation, no fast startup",
         (
             Knob(
                 "standby_timeout_ac_minutes",
-                "int",
-                0,
                 "PWR-01 minutes on AC power before sleep; 0 means never (the practice).",
                 roles=("gateway",),
             ),
             Knob(
-                "hibernation",
-                "bool",
-                False,
-                "PWR-02 whether hibernation should be on; the practice turns it off.",
-                roles=("gateway",),
+                "hibernation", "PWR-02 whether hibernation should be on; the practice turns it off.", roles=("gateway",)
             ),
             Knob(
-                "fast_startup",
-                "bool",
-                False,
-                "PWR-03 whether fast startup (a hybrid hibernation) should be on.",
-                roles=("gateway",),
+                "fast_startup", "PWR-03 whether fast startup (a hybrid hibernation) should be on.", roles=("gateway",)
             ),
         ),
     ),
-    Area("network", "win_network", "Network - only secure private networks"),
-    Area(
+    RoleArea("network", "win_network", "Network - only secure private networks"),
+    RoleArea(
         "antivirus",
         "win_defender",
         "Antivirus - exclusions, real-time protection, scheduled scan, current signatures",
         (
             Knob(
                 "extra_exclusion_paths",
-                "list",
-                [],
                 "AV-01 folders to exclude besides C:\\onepacs and the PostgreSQL folder found on the host.",
                 roles=("gateway",),
-                elements="str",
             ),
-            Knob("scan_schedule_day", "int", 0, "AV-03 scheduled scan day: 0 every day, 1 Sunday .. 7 Saturday."),
-            Knob("scan_schedule_time", "str", "02:00", "AV-03 scheduled scan time (HH:MM, quoted), off-hours."),
-            Knob("signature_max_age_days", "int", 7, "AV-04 maximum antivirus signature age in days."),
+            Knob("scan_schedule_day", "AV-03 scheduled scan day: 0 every day, 1 Sunday .. 7 Saturday."),
+            Knob("scan_schedule_time", "AV-03 scheduled scan time (HH:MM, quoted), off-hours."),
+            Knob("signature_max_age_days", "AV-04 maximum antivirus signature age in days."),
         ),
     ),
-    Area(
+    RoleArea(
         "encryption",
         "win_bitlocker",
         "Encryption - BitLocker with a TPM protector",
         (
             Knob(
                 "enable_os_volume",
-                "bool",
-                False,
                 "ENC-01 turn BitLocker on where it is off (opt-in); the recovery "
                 "password is escrowed to escrow_dir before protection starts; never reboots.",
             ),
             Knob(
                 "escrow_dir",
-                "path",
-                None,
                 "ENC-01 directory on the controller for recovery passwords (files "
                 "with mode 0600); required when enable_os_volume is true.",
             ),
-            Knob(
-                "skip_hardware_test",
-                "bool",
-                False,
-                "ENC-01 start encryption without the TPM hardware test at the next restart.",
-            ),
+            Knob("skip_hardware_test", "ENC-01 start encryption without the TPM hardware test at the next restart."),
         ),
     ),
-    Area(
+    RoleArea(
         "firewall",
         "win_firewall",
         "Firewall - on, inbound blocked, only allowed inbound rules, dropped packets logged",
         (
-            Knob("log_max_size_kilobytes", "int", 16384, "FW-04 minimum size of each profile's firewall log, in KB."),
+            Knob("log_max_size_kilobytes", "FW-04 minimum size of each profile's firewall log, in KB."),
             Knob(
                 "extra_rule_allowlist",
-                "list",
-                [],
                 "FW-03 inbound allow rules allowed besides the defaults "
                 "(OnePacs installer rules, WinRM, Core Networking): entries with one of name, group or "
                 "display_name (patterns).",
-                elements="dict",
             ),
             Knob(
                 "rule_allowlist_mode",
-                "str",
-                "audit",
                 "FW-03 audit reports other enabled inbound allow rules; "
                 "enforce disables them (never the management rule).",
-                choices=MODES,
             ),
             Knob(
                 "create_management_rule",
-                "bool",
-                False,
                 "When no enabled allow rule covers the WinRM port, create "
                 "one before blocking inbound traffic instead of refusing FW-01/FW-02 (lockout guard).",
             ),
         ),
     ),
-    Area(
+    RoleArea(
         "updates",
         "win_update_policy",
         "Windows Update - automatic install in off-hours, recent updates",
         (
-            Knob(
-                "scheduled_install_day",
-                "int",
-                0,
-                "UPD-01 day automatic updates install: 0 every day, 1 Sunday .. 7 Saturday.",
-            ),
-            Knob("scheduled_install_time", "int", 3, "UPD-01 hour (0-23) automatic updates install: off-hours."),
-            Knob(
-                "max_update_age_days",
-                "int",
-                45,
-                "UPD-02 the newest installed update must be at most this many days old.",
-            ),
+            Knob("scheduled_install_day", "UPD-01 day automatic updates install: 0 every day, 1 Sunday .. 7 Saturday."),
+            Knob("scheduled_install_time", "UPD-01 hour (0-23) automatic updates install: off-hours."),
+            Knob("max_update_age_days", "UPD-02 the newest installed update must be at most this many days old."),
         ),
     ),
-    Area(
+    RoleArea(
         "services",
         "win_services",
         "Services - unnecessary services disabled and stopped",
         (
             Knob(
                 "extra_disabled_services",
-                "list",
-                [],
                 "SVC-01 service names to disable and stop besides the "
                 "module's default list (for example Spooler where nothing prints).",
-                elements="str",
             ),
-            Knob(
-                "keep_services", "list", [], "SVC-01 service names of the default list this host needs.", elements="str"
-            ),
+            Knob("keep_services", "SVC-01 service names of the default list this host needs."),
         ),
     ),
-    Area(
+    RoleArea(
         "security_options",
         "win_security_options",
         "Security options - autologon, SMBv1, LLMNR, WDigest, anonymous enumeration, inactivity lock",
-        (
-            Knob(
-                "inactivity_timeout_seconds",
-                "int",
-                900,
-                "LCK-01 seconds of inactivity before the session locks (1-900).",
-            ),
-        ),
+        (Knob("inactivity_timeout_seconds", "LCK-01 seconds of inactivity before the session locks (1-900)."),),
     ),
-    Area(
+    RoleArea(
         "password_policy",
         "win_account_policy",
         "Password and lockout policy",
         (
-            Knob("minimum_password_length", "int", 14, "PWD-02 minimum password length."),
-            Knob("maximum_password_age_days", "int", 365, "PWD-03 maximum password age in days."),
-            Knob("password_history_size", "int", 24, "PWD-04 passwords remembered."),
-            Knob("lockout_threshold", "int", 10, "PWD-05 bad attempts before lockout (1-10)."),
-            Knob("lockout_duration_minutes", "int", 15, "PWD-05 lockout duration in minutes (15 or more)."),
+            Knob("minimum_password_length", "PWD-02 minimum password length."),
+            Knob("maximum_password_age_days", "PWD-03 maximum password age in days."),
+            Knob("password_history_size", "PWD-04 passwords remembered."),
+            Knob("lockout_threshold", "PWD-05 bad attempts before lockout (1-10)."),
+            Knob("lockout_duration_minutes", "PWD-05 lockout duration in minutes (15 or more)."),
             Knob(
                 "lockout_reset_minutes",
-                "int",
-                15,
                 "PWD-05 minutes after which the bad-attempt counter resets (15 or more, at most the duration).",
             ),
         ),
     ),
-    Area(
+    RoleArea(
         "accounts",
         "win_local_accounts",
         "Local accounts - individual accounts, Guest off, Administrators, unused accounts",
         (
             Knob(
                 "allowed_accounts",
-                "list",
-                [],
                 "ACC-01 enabled local accounts allowed (names or SIDs); the "
                 "connecting account is not added automatically.",
-                elements="str",
             ),
-            Knob(
-                "allowed_administrators",
-                "list",
-                [],
-                "ACC-03 members allowed in Administrators (names, DOMAIN\\name or SIDs).",
-                elements="str",
-            ),
+            Knob("allowed_administrators", "ACC-03 members allowed in Administrators (names, DOMAIN\\name or SIDs)."),
             Knob(
                 "administrators_mode",
-                "str",
-                "audit",
                 "ACC-03 audit reports other members; enforce removes them "
                 "(never the connecting account or the last administrator).",
-                choices=MODES,
             ),
-            Knob(
-                "unused_account_days",
-                "int",
-                90,
-                "ACC-04 days without a logon after which an enabled account counts as unused.",
-            ),
+            Knob("unused_account_days", "ACC-04 days without a logon after which an enabled account counts as unused."),
             Knob(
                 "unused_accounts_mode",
-                "str",
-                "audit",
                 "ACC-04 audit reports unused accounts; enforce disables "
                 "them (never the connecting account or the last administrator).",
-                choices=MODES,
             ),
         ),
     ),
-    Area(
+    RoleArea(
         "logging",
         "win_audit_policy",
         "Logging - advanced audit policy and Security log size",
-        (
-            Knob(
-                "security_log_min_size_kb",
-                "int",
-                196608,
-                "LOG-02 minimum size of the Security event log in KB (a multiple of 64).",
-            ),
-        ),
+        (Knob("security_log_min_size_kb", "LOG-02 minimum size of the Security event log in KB (a multiple of 64)."),),
     ),
 )
+
+#: Last in every role: the manual controls, from the shared onepacs_attestations variable.
+ATTESTATIONS = RoleArea("attestations", "win_attestations", "Manual controls - attestations")
 
 
 def _catalog() -> Any:
@@ -367,11 +301,11 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=110, allow_unicode=True)
 
 
-def _role_areas(role: str) -> list[tuple[Area, list[str]]]:
+def _role_areas(role: str) -> list[tuple[RoleArea, list[str]]]:
     """The areas whose module evaluates controls of this baseline, with those control ids."""
     catalog = _catalog()
     found = []
-    for area in AREAS:
+    for area in ROLE_AREAS:
         ids = [control.id for control in catalog.for_module(area.module) if role in control.baselines]
         if ids:
             found.append((area, ids))
@@ -505,7 +439,7 @@ def render(role: str) -> dict[str, str]:
     }
     baseline_areas: dict[str, dict[str, Any]] = {}
     all_tags: list[str] = []
-    for area, ids in [*areas, (Area("attestations", "win_attestations", "Manual controls - attestations"), manual_ids)]:
+    for area, ids in [*areas, (ATTESTATIONS, manual_ids)]:
         enabled = f"{prefix}{area.name}_enabled"
         defaults += ["", _comment(f"--- {area.title} ({', '.join(ids)})")]
         defaults += [_comment(f'Practice: "{quote}"') for quote in _practices(role, area.module)]
@@ -519,15 +453,10 @@ def render(role: str) -> dict[str, str]:
             if role not in knob.roles:
                 continue
             name = f"{prefix}{area.name}_{knob.name}"
+            spec = knob.spec(area.module)
             defaults.append(_comment(knob.description))
-            defaults.append(
-                f"{name}: {yaml.safe_dump(knob.default, default_flow_style=True).strip().removesuffix('...').strip()}"
-            )
-            spec: dict[str, Any] = {"type": knob.type, "default": knob.default, "description": knob.description}
-            if knob.elements:
-                spec["elements"] = knob.elements
-            if knob.choices:
-                spec["choices"] = list(knob.choices)
+            default = yaml.safe_dump(spec["default"], default_flow_style=True).strip().removesuffix("...").strip()
+            defaults.append(f"{name}: {default}")
             specs[name] = spec
             args[knob.module_option] = f"{{{{ {name} }}}}"
             validate["settings"].setdefault(area.module, {})[knob.module_option] = f"{{{{ {name} }}}}"
@@ -596,7 +525,7 @@ def render(role: str) -> dict[str, str]:
     tasks_text = "\n".join(
         [
             "---",
-            "# Generated by scripts/role_gen.py from its AREAS and the catalog (both baseline roles share it).",
+            "# Generated by scripts/role_gen.py from its ROLE_AREAS and the catalog (both baseline roles share it).",
             "# Inputs first: exceptions and attestations are checked against the catalog on the controller, so a",
             "# typo fails the host before any task contacts it. Then one task per area, tagged with its area and",
             "# control ids. A failing area never stops the others: each task registers its result and ignores its",
@@ -652,7 +581,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail when a generated file is not current")
     args = parser.parse_args()
     files = {REPO_ROOT / "roles" / role / relative: text for role in ROLES for relative, text in render(role).items()}
-    return write_or_check(files, check=args.check, root=REPO_ROOT, script="role_gen.py")
+    generated = importlib.import_module("_generated")
+    return generated.write_or_check(files, check=args.check, root=REPO_ROOT)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _generated import write_or_check
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / ".collections"))
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
 CATALOG_MODULE = "ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog"
 
 BASELINE_NOTE = (
@@ -121,7 +121,8 @@ def main() -> int:
     args = parser.parse_args()
     roles = args.roles or sorted(p.parent.parent.name for p in (REPO_ROOT / "roles").glob("*/meta/argument_specs.yml"))
     files = {REPO_ROOT / "roles" / role / "README.md": render(role) for role in roles}
-    return write_or_check(files, check=args.check, root=REPO_ROOT, script="role_readme.py")
+    generated = importlib.import_module("_generated")
+    return generated.write_or_check(files, check=args.check, root=REPO_ROOT)
 
 
 if __name__ == "__main__":

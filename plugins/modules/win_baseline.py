@@ -69,12 +69,37 @@ EXAMPLES = r"""
 RETURN = r"""
 controls:
   description:
-    - One record per control evaluated, of every area, in area order (host facts first, attestations last).
-    - Each record has C(id), C(title), C(status), C(expected), C(actual), C(changed) and C(message), as every
-      area module returns them.
+    - One record per control evaluated, of every area, in area order (host facts first, attestations last), as
+      every area module returns them.
+    - C(status) is one of C(pass), C(fail), C(fixed), C(not_applicable), C(excepted), C(manual_attested),
+      C(manual_missing), C(error).
   returned: always
   type: list
   elements: dict
+  contains:
+    id:
+      description: Control id from the catalog.
+      type: str
+      sample: FW-02
+    title:
+      description: Control title.
+      type: str
+    status:
+      description: Outcome for this control.
+      type: str
+      sample: fail
+    expected:
+      description: The compliant value.
+      type: raw
+    actual:
+      description: The value found on the host (after a fix, the value read back).
+      type: raw
+    changed:
+      description: Whether the control changed the host (in check mode, whether it would).
+      type: bool
+    message:
+      description: Human-readable detail, including the cause of an error.
+      type: str
 summary:
   description: Number of controls per status over every area; every status is present.
   returned: always

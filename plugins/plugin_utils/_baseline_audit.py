@@ -120,7 +120,7 @@ def area_arguments(
 
 
 @dataclass
-class _Area:
+class _ModuleRun:
     """One area module of the run: its action plugin, and its result once it ran."""
 
     module: str
@@ -140,7 +140,7 @@ def _merge_diffs(diffs: Sequence[Mapping[str, Any]], header: str) -> dict[str, A
     return {"before": before, "after": after, "before_header": header, "after_header": header}
 
 
-def _summary(areas: Sequence[_Area]) -> dict[str, int]:
+def _summary(areas: Sequence[_ModuleRun]) -> dict[str, int]:
     """Counts per status over every area, every status present (zero included), as each area reports them."""
     totals = {str(status): 0 for status in Status}
     for area in areas:
@@ -208,12 +208,12 @@ class BaselineAction(ActionBase):
             facts.update(area.result.get("ansible_facts") or {})
         return self._finish(result, host, areas, facts)
 
-    def _plan(self, module: str, args: dict[str, Any], task_vars: dict[str, Any]) -> _Area:
+    def _plan(self, module: str, args: dict[str, Any], task_vars: dict[str, Any]) -> _ModuleRun:
         """Run the area action up to its probe and keep the ops it would send (none when it needs no host)."""
         try:
             action = self._area_action(module, args)
         except AnsibleError as exc:
-            return _Area(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
+            return _ModuleRun(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
 
         def record(host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
             if not ops:
@@ -224,12 +224,12 @@ class BaselineAction(ActionBase):
         try:
             action.run(task_vars=task_vars)
         except _ProbePlanned as planned:
-            return _Area(module, action, probe=planned.ops)
+            return _ModuleRun(module, action, probe=planned.ops)
         except AnsibleError as exc:  # invalid options: reported for this area, the others still run
-            return _Area(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
-        return _Area(module, action)
+            return _ModuleRun(module, None, {"failed": True, "msg": f"{module}: {exc.message}"})
+        return _ModuleRun(module, action)
 
-    def _probe(self, host: str, areas: Sequence[_Area]) -> tuple[dict[str, OpResult], AgentError | None]:
+    def _probe(self, host: str, areas: Sequence[_ModuleRun]) -> tuple[dict[str, OpResult], AgentError | None]:
         """Every planned probe op in one command (equal ops once). A connection failure propagates (the host is
         unreachable); an agent error is handed to every area, which reports it as its own probe would."""
         unique = {op_key(op): op for area in areas for op in area.probe}
@@ -239,7 +239,7 @@ class BaselineAction(ActionBase):
             return {}, exc
         return dict(zip(unique, results, strict=True)), None
 
-    def _serve(self, area: _Area, responses: Mapping[str, OpResult], probe_error: AgentError | None) -> None:
+    def _serve(self, area: _ModuleRun, responses: Mapping[str, OpResult], probe_error: AgentError | None) -> None:
         """Answer the area's probe call from the shared response; any later call (apply) goes to the host."""
         action = area.action
         if action is None:
@@ -259,7 +259,7 @@ class BaselineAction(ActionBase):
         action._run_ops = serve  # type: ignore[method-assign]
 
     def _finish(
-        self, result: dict[str, Any], host: str, areas: Sequence[_Area], facts: dict[str, Any]
+        self, result: dict[str, Any], host: str, areas: Sequence[_ModuleRun], facts: dict[str, Any]
     ) -> dict[str, Any]:
         controls = [record for area in areas for record in area.result.get("controls") or []]
         failed = [str(area.result.get("msg")) for area in areas if area.result.get("failed")]

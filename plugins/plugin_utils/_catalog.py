@@ -27,7 +27,7 @@ KINDS = ("enforce", "audit", "manual")
 OS_FAMILIES = ("server", "client")
 #: Most severe first, so a report can rank by index.
 SEVERITIES = ("high", "medium", "low")
-AREAS = (
+CONTROL_AREAS = (
     "power",
     "software",
     "network",
@@ -268,7 +268,7 @@ def _parse_control(raw: object, index: int, seeds: Mapping[str, str], safeguards
     return Control(
         id=control_id,
         title=title,
-        area=fields.choice("area", AREAS),
+        area=fields.choice("area", CONTROL_AREAS),
         module=module,
         baselines=baselines,
         kind=kind,

@@ -15,13 +15,12 @@ from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleE
 from ansible.plugins.action import ActionBase
 
 from ._catalog import Catalog, Control, load_catalog
-from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
 from ._records import ControlRecord, Status, summarize
 from .agent._transport import AgentError, OpResult, run_ops
-from .areas._area import Area, Connection, InvalidOptionError
+from .areas._area import Area, Connection, InvalidOptionError, module_argument_spec
 
 SYSTEM_INFO_KEY = "__system_info"
 #: ansible_facts key win_host_facts sets; its "system" entry is the system.info op's value.
@@ -138,7 +137,7 @@ class ControlAction(ActionBase):
         host = str(task_vars.get("inventory_hostname", self._connection._play_context.remote_addr))
         catalog = load_catalog()
 
-        _validation, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
+        _validation, params = self.validate_argument_spec(argument_spec=module_argument_spec(self.AREA))
         try:
             area = self.AREA(params, self._connection_info())
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())

@@ -1,4 +1,5 @@
-"""Control records: the one shape every module returns for every control it evaluated (DESIGN.md section 5)."""
+"""Control records: the one shape every module returns for every control it evaluated (docs/architecture.md,
+"Result")."""
 
 from __future__ import annotations
 

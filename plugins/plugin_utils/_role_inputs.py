@@ -9,6 +9,7 @@ contacts the host.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import importlib
 from collections.abc import Collection, Iterable, Mapping
@@ -38,7 +39,8 @@ def check_area_settings(module: str, settings: Mapping[str, Any], variables: Map
     unknown = sorted(set(settings) - set(area.options))
     if unknown:
         raise InvalidRoleInputError(f"settings.{module}: {', '.join(unknown)} is not an option of {module}")
-    result = ArgumentSpecValidator(area.options).validate(dict(settings))
+    # A copy: the validator writes into the spec's defaults (see areas/_area.py module_argument_spec).
+    result = ArgumentSpecValidator(copy.deepcopy(area.options)).validate(dict(settings))
     for error in result.errors:
         option = next((name for name in settings if f"'{name}'" in str(error) or str(error).startswith(name)), None)
         raise InvalidRoleInputError(f"{variables.get(option or '', module)}: {error}")

@@ -19,7 +19,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import baseline_modules, op_key
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import module_argument_spec
 
 #: Test-only action plugin (tests/benchmark/action_plugins/) that sends one op per task.
 ACTION = "onepacs_bench_setting"
@@ -56,7 +56,7 @@ def setting_ops(baseline: str) -> list[tuple[str, dict[str, Any]]]:
     ops = []
     for module in baseline_modules(load_catalog(), baseline):
         area_class = classes[module]
-        validated = ArgumentSpecValidator({**area_class.options, **COMMON_OPTIONS}).validate({"baseline": baseline})
+        validated = ArgumentSpecValidator(module_argument_spec(area_class)).validate({"baseline": baseline})
         if validated.error_messages:
             raise ValueError(f"{module}: default options do not validate: {validated.error_messages}")
         for probe in area_class(validated.validated_parameters).probe_ops().values():

@@ -22,9 +22,9 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGE
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import (
     ArgSpec,
-    areas,
     load_protocol,
     op_args,
+    op_families,
 )
 from powershell import CommandCall, command_calls, function_names, top_level_statements, variable_assignments
 
@@ -197,20 +197,20 @@ OPS = load_protocol()["ops"]
 
 
 def test_agent_files_are_core_and_one_per_protocol_area():
-    assert sorted(["core", *areas()]) == AGENT_FILES
+    assert sorted(["core", *op_families()]) == AGENT_FILES
 
 
-@pytest.mark.parametrize("area", areas())
+@pytest.mark.parametrize("area", op_families())
 def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
     ops = [op for op in OPS if op.startswith(f"{area}.")]
     assert ops
     assert handler_mismatches(ops, source(area)) == []
 
 
-@pytest.mark.parametrize("area", areas())
-def test_every_handler_checks_its_arguments_as_the_protocol_declares_them(area):
-    ops = [op for op in OPS if op.startswith(f"{area}.")]
-    read, unreadable = handler_arguments(ops, source(area))
+@pytest.mark.parametrize("family", op_families())
+def test_every_handler_checks_its_arguments_as_the_protocol_declares_them(family):
+    ops = [op for op in OPS if op.startswith(f"{family}.")]
+    read, unreadable = handler_arguments(ops, source(family))
     assert unreadable == []
     assert [problem for op in ops for problem in argument_mismatches(op, op_args(op), read[op])] == []
 

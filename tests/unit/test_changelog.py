@@ -1,20 +1,29 @@
-"""The changelog: antsibull-changelog accepts the fragments, and CHANGELOG.rst is what a release of galaxy.yml's
-version makes from them, so a new fragment or module cannot be left out of the release notes."""
+"""The changelog: antsibull-changelog accepts the fragments, changelog.yaml holds exactly the fragments of the
+galaxy.yml version (no fragment left out, no entry without a fragment), and CHANGELOG.rst is what a release of that
+version makes from them (scripts/regen changelog), so the release notes can neither miss a change nor keep one
+that was withdrawn."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from regen import regen_check
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOLS = Path(sys.executable).parent
-ANTSIBULL_CHANGELOG = str(TOOLS / "antsibull-changelog")
-GENERATED = ("CHANGELOG.rst", "changelogs/changelog.yaml")
+FRAGMENTS = REPO_ROOT / "changelogs" / "fragments"
+#: antsibull-changelog leaves this section out of the release (changelogs/config.yaml trivial_section_name).
+TRIVIAL = "trivial"
+
+
+def tools_env() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def galaxy_version() -> str:
@@ -22,40 +31,49 @@ def galaxy_version() -> str:
     return yaml.safe_load((REPO_ROOT / "galaxy.yml").read_text(encoding="utf-8"))["version"]
 
 
-def run_changelog_tool(*args: str, cwd: Path, collections_path: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{TOOLS}{os.pathsep}{os.environ.get('PATH', '')}"}
-    if collections_path is not None:
-        # Only the copy: ansible-doc must list the plugins of the tree being released.
-        env["ANSIBLE_COLLECTIONS_PATH"] = str(collections_path)
-    return subprocess.run(
-        [ANTSIBULL_CHANGELOG, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+def current_release() -> dict[str, Any]:
+    data = yaml.safe_load((REPO_ROOT / "changelogs" / "changelog.yaml").read_text(encoding="utf-8"))
+    return data["releases"][galaxy_version()]
+
+
+def entries(sections: dict[str, Any]) -> set[tuple[str, str]]:
+    """(section, text) of every entry; the release summary is one text, the other sections lists of them."""
+    found: set[tuple[str, str]] = set()
+    for section, value in sections.items():
+        for text in [value] if isinstance(value, str) else value:
+            found.add((section, " ".join(text.split())))
+    return found
 
 
 def test_lint_accepts_the_fragments_and_changelog() -> None:
-    result = run_changelog_tool("lint", cwd=REPO_ROOT)
+    result = subprocess.run(
+        [str(TOOLS / "antsibull-changelog"), "lint"],
+        cwd=REPO_ROOT,
+        env=tools_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "", result.stdout
 
 
-def test_changelog_rst_is_the_release_of_the_galaxy_version(tmp_path: Path) -> None:
-    collection = tmp_path / "ansible_collections" / "onepacs" / "baseline"
-    collection.mkdir(parents=True)
-    for name in ("galaxy.yml", "CHANGELOG.rst"):
-        shutil.copy2(REPO_ROOT / name, collection / name)
-    for name in ("changelogs", "plugins", "meta"):
-        shutil.copytree(
-            REPO_ROOT / name, collection / name, ignore=shutil.ignore_patterns("__pycache__", ".plugin-cache.yaml")
-        )
+def test_the_release_lists_exactly_the_fragment_files() -> None:
+    on_disk = sorted(path.name for path in FRAGMENTS.glob("*.y*ml"))
+    assert sorted(current_release()["fragments"]) == on_disk
 
-    version = galaxy_version()
-    result = run_changelog_tool(
-        "release", "--version", version, "--reload-plugins", cwd=collection, collections_path=tmp_path
-    )
+
+def test_every_entry_comes_from_a_fragment_and_every_fragment_entry_is_released() -> None:
+    from_fragments: set[tuple[str, str]] = set()
+    for path in FRAGMENTS.glob("*.y*ml"):
+        sections = yaml.safe_load(path.read_text(encoding="utf-8"))
+        from_fragments |= entries({key: value for key, value in sections.items() if key != TRIVIAL})
+    released = entries(current_release()["changes"])
+    assert not released - from_fragments, "changelog entries without a fragment"
+    assert not from_fragments - released, "fragment entries missing from the changelog"
+
+
+def test_changelog_rst_is_the_release_of_the_galaxy_version() -> None:
+    result = regen_check("changelog")
     assert result.returncode == 0, result.stdout + result.stderr
-
-    stale = [name for name in GENERATED if (collection / name).read_text() != (REPO_ROOT / name).read_text()]
-    assert not stale, (
-        f"{', '.join(stale)} do not hold every fragment and module of release {version}. From the collection root, "
-        f"with scripts/venv.sh sourced, run: antsibull-changelog release --version {version} --reload-plugins"
-    )

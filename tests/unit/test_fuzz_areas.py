@@ -29,14 +29,18 @@ from hypothesis import strategies as st
 
 from action_runner import run_action_plugin
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._common_options import COMMON_OPTIONS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._control_action import evaluate_results
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._engine import Policy, conclude, decide
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Finding
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._records import Status
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import ERROR_CODES, AgentError, OpResult
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import Area, Connection, InvalidOptionError
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import (
+    Area,
+    Connection,
+    InvalidOptionError,
+    module_argument_spec,
+)
 from winlab.simulator import SimulatedHost
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +83,7 @@ AREAS = control_areas()
 
 
 def make_area(module: str, host_facts: Any = None) -> Area:
-    params = ArgumentSpecValidator({**AREAS[module].options, **COMMON_OPTIONS}).validate(OPT_INS.get(module, {}))
+    params = ArgumentSpecValidator(module_argument_spec(AREAS[module])).validate(OPT_INS.get(module, {}))
     assert not params.error_messages, params.error_messages
     values = dict(params.validated_parameters)
     if host_facts is not None:

@@ -89,8 +89,8 @@ def test_assert_valid_powershell_names_the_origin_line_and_column() -> None:
     ],
 )
 def test_forms_the_grammar_rejects_are_reported(source: str) -> None:
-    # Valid PowerShell that tree-sitter-powershell 0.26.4 flags (DESIGN.md section 10): the check must keep
-    # reporting them so that the agent is written in the forms the grammar accepts.
+    # Valid PowerShell that tree-sitter-powershell 0.26.4 flags (docs/architecture.md, "Facts about the tools"):
+    # the check must keep reporting them so that the agent is written in the forms the grammar accepts.
     assert syntax_problems(source)
 
 

@@ -1,9 +1,11 @@
-"""Role READMEs are generated from argument_specs, task tags and the catalog; they must be current."""
+"""Role READMEs are generated from argument_specs, task tags and the catalog; they must be current (scripts/regen
+readmes)."""
 
 from __future__ import annotations
 
-from generated_files import assert_generated_files_current
+from regen import regen_check
 
 
 def test_role_readmes_are_current():
-    assert_generated_files_current("role_readme.py")
+    completed = regen_check("readmes")
+    assert completed.returncode == 0, completed.stderr

@@ -1,7 +1,7 @@
 """Roles: every variable is declared, typed and documented, and every area task is tagged with its control ids.
 
 ansible-lint validates argument_specs files, but nothing checks that a role declares every variable it reads, or
-that defaults and argument_specs agree; this test does (DESIGN.md section 10).
+that defaults and argument_specs agree; this test does (docs/architecture.md, "Facts about the tools").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The agent protocol as data: protocol/_common.yml plus one protocol/<area>.yml per area of ops.
+"""The agent protocol as data: protocol/_common.yml plus one protocol/<family>.yml per op family.
 
 Loading checks every op against the schema _common.yml documents, so a misspelt key or a range on a string is an
 error naming the file, the op and the argument, not a check that silently never runs.
@@ -34,8 +34,8 @@ class ArgSpec:
     maximum: int | None = None
 
 
-def op_area(op_name: str) -> str:
-    """'registry.get' -> 'registry': the area names the protocol file and the agent file that serve the op."""
+def op_family(op_name: str) -> str:
+    """'registry.get' -> 'registry': the op family names the protocol file and the agent file that serve the op."""
     return op_name.split(".", 1)[0]
 
 
@@ -87,13 +87,13 @@ def _check_op(where: str, spec: Any) -> None:
 
 def read_protocol(directory: Path) -> dict[str, Any]:
     """{"version": int, "error_codes": {...}, "ops": {name: spec}} from the protocol files in directory; an op must
-    sit in its own area's file and follow the schema of _common.yml (ValueError naming the file, op and argument)."""
+    sit in its own family's file and follow the schema of _common.yml (ValueError naming the file, op and argument)."""
     document = yaml.safe_load((directory / "_common.yml").read_text(encoding="utf-8"))
     ops: dict[str, Any] = {}
     for path in sorted(directory.glob("[a-z]*.yml")):
         for name, spec in (yaml.safe_load(path.read_text(encoding="utf-8")).get("ops") or {}).items():
-            if op_area(name) != path.stem:
-                raise ValueError(f"{path.name}: op {name!r} belongs in {op_area(name)}.yml")
+            if op_family(name) != path.stem:
+                raise ValueError(f"{path.name}: op {name!r} belongs in {op_family(name)}.yml")
             _check_op(f"{path.name}: op {name!r}", spec)
             ops[name] = spec
     document["ops"] = ops
@@ -115,5 +115,5 @@ def op_args(op_name: str) -> dict[str, ArgSpec]:
     }
 
 
-def areas() -> list[str]:
+def op_families() -> list[str]:
     return sorted(path.stem for path in PROTOCOL_DIR.glob("[a-z]*.yml"))

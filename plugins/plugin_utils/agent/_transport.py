@@ -32,7 +32,7 @@ from ._framing import (
     RESULT_BEGIN,
     RESULT_END,
 )
-from ._protocol import load_protocol, op_area
+from ._protocol import load_protocol, op_family
 
 #: The prefix Ansible's PowerShell shell plugin uses; starting with it exactly stops the winrm connection plugin
 #: from wrapping our command in a second -EncodedCommand layer.
@@ -98,12 +98,12 @@ def build_command() -> str:
 
 
 @cache
-def agent_script(areas: frozenset[str]) -> str:
-    """The agent for a request: agent/core.ps1, then agent/<area>.ps1 for each area whose ops it holds.
+def agent_script(families: frozenset[str]) -> str:
+    """The agent for a request: agent/core.ps1, then agent/<family>.ps1 for each op family it holds.
 
-    Sending only the areas in use keeps each command's stdin small (a probe of one area is a few KB).
+    Sending only the families in use keeps each command's stdin small (a probe of one area is a few KB).
     """
-    parts = ["core", *sorted(areas)]
+    parts = ["core", *sorted(families)]
     return "\n".join((AGENT_DIR / f"{part}.ps1").read_text(encoding="ascii") for part in parts)
 
 
@@ -114,7 +114,7 @@ def build_request(ops: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def build_payload(ops: Sequence[dict[str, Any]], agent: str | None = None) -> bytes:
     """stdin for the command: the agent, the separator line, the request as one ASCII JSON line."""
     request = json.dumps(build_request(ops), ensure_ascii=True, separators=(",", ":"))
-    script = agent_script(frozenset(op_area(op["op"]) for op in ops)) if agent is None else agent
+    script = agent_script(frozenset(op_family(op["op"]) for op in ops)) if agent is None else agent
     return f"{script}\n{REQUEST_SEPARATOR}\n{request}\n".encode("ascii")
 
 

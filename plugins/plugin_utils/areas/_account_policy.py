@@ -63,6 +63,14 @@ def _as_int(value: Any) -> int | None:
 
 class AccountPolicyArea(Area):
     module: ClassVar[str] = "win_account_policy"
+    decided_by: ClassVar[dict[str, str]] = {
+        "PWD-01": "_exact",
+        "PWD-02": "_minimum_length",
+        "PWD-03": "_maximum_age",
+        "PWD-04": "_history",
+        "PWD-05": "_lockout",
+        "PWD-06": "_exact",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
     #: The domain of a domain member (set by evaluate); its Group Policy owns these settings, so none is changed.
     _domain: str | None = None

@@ -6,11 +6,13 @@ ops for anything new, a three-line action plugin, a documentation stub and tests
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._common_options import COMMON_OPTIONS
 from .._findings import Finding
 from ..agent._transport import OpResult
 
@@ -33,6 +35,10 @@ class Area(ABC):
     module: ClassVar[str]
     #: The area's own options in Ansible argspec form (plain data); common options are added by the action.
     options: ClassVar[dict[str, dict[str, Any]]]
+    #: Control id -> the method (or function of the area's module) whose finding decides that control. The one
+    #: list of the module's control ids in its area: tests/unit/plugins/plugin_utils/areas/test_decided_by.py holds
+    #: it equal to the catalog's controls of the module and checks that each finding comes from its method.
+    decided_by: ClassVar[dict[str, str]]
 
     def __init__(self, params: Mapping[str, Any], connection: Connection | None = None) -> None:
         self.params = params
@@ -54,3 +60,13 @@ class Area(ABC):
     def facts(self, results: Mapping[str, OpResult]) -> dict[str, Any] | None:
         """Facts to return as ansible_facts (win_host_facts); None for areas that only evaluate controls."""
         return None
+
+
+def module_argument_spec(area: type[Area]) -> dict[str, dict[str, Any]]:
+    """The argspec of the area's module: its options and the common ones, as a fresh copy.
+
+    Ansible's argument validator writes into the spec it is given (it adds the absent suboptions of a default
+    list's entries as None), so validating with the area's own `options` would change them for the rest of the
+    process: the next validation, the doc stub checks and the role generator would all see altered defaults.
+    """
+    return copy.deepcopy({**area.options, **COMMON_OPTIONS})

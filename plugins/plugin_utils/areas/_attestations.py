@@ -172,6 +172,10 @@ EVIDENCE = {"MAN-06": _secure_boot_evidence, "MAN-09": _backup_evidence, "MAN-10
 
 class AttestationsArea(Area):
     module: ClassVar[str] = ATTESTATION_MODULE
+    decided_by: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("MAN-01", "MAN-02", "MAN-03", "MAN-04", "MAN-05", "MAN-06", "MAN-07", "MAN-08", "MAN-09", "MAN-10", "MAN-11"),
+        "_finding",
+    )
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(

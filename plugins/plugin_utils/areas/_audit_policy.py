@@ -104,6 +104,7 @@ def subcategory_change(requirement: AuditRequirement, success: bool, failure: bo
 
 class AuditPolicyArea(Area):
     module: ClassVar[str] = "win_audit_policy"
+    decided_by: ClassVar[dict[str, str]] = {"LOG-01": "_audit_policy", "LOG-02": "_log_size"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

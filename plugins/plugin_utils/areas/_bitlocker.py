@@ -93,6 +93,7 @@ def _volumes_unreadable(control_id: str, expected: Any, volumes: OpResult, conse
 
 class BitLockerArea(Area):
     module: ClassVar[str] = "win_bitlocker"
+    decided_by: ClassVar[dict[str, str]] = {"ENC-01": "_os_volume", "ENC-02": "_data_volumes"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

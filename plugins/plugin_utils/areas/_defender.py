@@ -251,6 +251,13 @@ def _describe_schedule(day: Any, time: Any) -> str:
 
 class DefenderArea(Area):
     module: ClassVar[str] = "win_defender"
+    decided_by: ClassVar[dict[str, str]] = {
+        "AV-01": "_exclusions",
+        "AV-02": "_real_time",
+        "AV-03": "_scan_schedule",
+        "AV-04": "_signatures",
+        "AV-05": "_product_registered",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

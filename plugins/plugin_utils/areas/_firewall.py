@@ -243,6 +243,12 @@ class GuardVerdict:
 
 class FirewallArea(Area):
     module: ClassVar[str] = "win_firewall"
+    decided_by: ClassVar[dict[str, str]] = {
+        "FW-01": "_enabled",
+        "FW-02": "_default_actions",
+        "FW-03": "_allowed_rules",
+        "FW-04": "_logging",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

@@ -109,6 +109,14 @@ def _parse_date_option(name: str, text: str | None) -> dt.date | None:
 
 class HostFactsArea(Area):
     module: ClassVar[str] = "win_host_facts"
+    decided_by: ClassVar[dict[str, str]] = {
+        "SYS-01": "_server_core",
+        "SYS-02": "_supported_os",
+        "NET-01": "reserved_address_finding",
+        "SW-01": "_allowed_software",
+        "SW-02": "_versions",
+        "UPD-03": "_versions",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(

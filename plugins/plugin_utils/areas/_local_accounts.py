@@ -4,8 +4,8 @@ built-in Administrator disabled or renamed.
 Accounts and groups are addressed by SID: built-in names are localized (Administrateur, Gast, Administratoren).
 Built-in accounts are recognised by RID: 500 Administrator, 501 Guest, 503 DefaultAccount, 504 WDAGUtilityAccount.
 
-Lockout guards (DESIGN.md section 7). Every change this area plans (ACC-02 Guest, ACC-04 unused accounts, ACC-03
-Administrators members, in that order) passes one guard that refuses to
+Lockout guards (docs/architecture.md, "Safety rules"). Every change this area plans (ACC-02 Guest, ACC-04 unused
+accounts, ACC-03 Administrators members, in that order) passes one guard that refuses to
 - disable or remove the account the controller connects as (Connection.user, matched by name, case-insensitively,
   with or without a "COMPUTER\\", ".\\" or "DOMAIN\\" prefix); when that account is unknown, no enabled
   administrator is disabled and no member of Administrators is removed, since any of them could be it;
@@ -258,6 +258,13 @@ def _remove(member: Member) -> Change:
 
 class LocalAccountsArea(Area):
     module: ClassVar[str] = "win_local_accounts"
+    decided_by: ClassVar[dict[str, str]] = {
+        "ACC-01": "_allowed_accounts",
+        "ACC-02": "_guest",
+        "ACC-03": "_administrators",
+        "ACC-04": "_unused",
+        "ACC-05": "_builtin_administrator",
+    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

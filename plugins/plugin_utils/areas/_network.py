@@ -177,6 +177,7 @@ class NetworkArea(Area):
     """NET-02: no connected network is Public, and a connected Wi-Fi is WPA2/WPA3 (audit only)."""
 
     module: ClassVar[str] = "win_network"
+    decided_by: ClassVar[dict[str, str]] = {"NET-02": "_secure_networks"}
     options: ClassVar[dict[str, dict[str, Any]]] = {
         "wifi_authentication": {
             "type": "list",

@@ -29,6 +29,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
 
 class PowerArea(Area):
     module: ClassVar[str] = "win_power"
+    decided_by: ClassVar[dict[str, str]] = {"PWR-01": "_standby", "PWR-02": "_hibernation", "PWR-03": "_fast_startup"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

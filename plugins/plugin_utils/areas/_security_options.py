@@ -105,6 +105,9 @@ def inactivity_control(limit: int) -> RegistryControl:
 
 class SecurityOptionsArea(Area):
     module: ClassVar[str] = "win_security_options"
+    decided_by: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("SEC-01", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "LCK-01"), "controls"
+    )
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

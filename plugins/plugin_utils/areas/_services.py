@@ -100,6 +100,7 @@ def _read_back(value: Mapping[str, Any]) -> dict[str, Any]:
 
 class ServicesArea(Area):
     module: ClassVar[str] = "win_services"
+    decided_by: ClassVar[dict[str, str]] = {"SVC-01": "_services"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:

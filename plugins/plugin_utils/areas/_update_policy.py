@@ -95,6 +95,7 @@ def installed_updates(history: Mapping[str, Any]) -> list[InstalledUpdate]:
 
 class UpdatePolicyArea(Area):
     module: ClassVar[str] = "win_update_policy"
+    decided_by: ClassVar[dict[str, str]] = {"UPD-01": "_schedule", "UPD-02": "_recent_update"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(

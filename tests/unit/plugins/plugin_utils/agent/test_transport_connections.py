@@ -23,7 +23,7 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader, shell_loader
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol, op_area
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol, op_family
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import (
     AgentError,
     agent_script,
@@ -39,7 +39,7 @@ def one_op_per_area() -> list[dict[str, Any]]:
     """An op of every area, so stdin carries every agent file (build_payload does not check op arguments)."""
     first_op: dict[str, str] = {}
     for name in sorted(load_protocol()["ops"]):
-        first_op.setdefault(op_area(name), name)
+        first_op.setdefault(op_family(name), name)
     return [{"op": name, "probe": index} for index, name in enumerate(first_op.values())]
 
 
@@ -69,7 +69,7 @@ def what_the_bootstrap_reads(stdin_lines: list[str]) -> tuple[str, dict[str, Any
 
 
 def expected_agent() -> str:
-    return agent_script(frozenset(op_area(op["op"]) for op in OPS))
+    return agent_script(frozenset(op_family(op["op"]) for op in OPS))
 
 
 def open_connection(name: str, tmp_path: Path) -> Any:
