@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 
 # secedit writes -1 for "never expires" (maximum password age) and "until an administrator unlocks" (duration).
 NEVER = -1
@@ -63,14 +63,6 @@ def _as_int(value: Any) -> int | None:
 
 class AccountPolicyArea(Area):
     module: ClassVar[str] = "win_account_policy"
-    decided_by: ClassVar[dict[str, str]] = {
-        "PWD-01": "_exact",
-        "PWD-02": "_minimum_length",
-        "PWD-03": "_maximum_age",
-        "PWD-04": "_history",
-        "PWD-05": "_lockout",
-        "PWD-06": "_exact",
-    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
     #: The domain of a domain member (set by evaluate); its Group Policy owns these settings, so none is changed.
     _domain: str | None = None
@@ -132,6 +124,7 @@ class AccountPolicyArea(Area):
 
     # -------------------------------------------------------------------------------------------- controls
 
+    @decides("PWD-01", "PWD-06")
     def _exact(self, control_id: str, access: Mapping[str, Any], name: str, wanted: int, what: str) -> Finding:
         actual = _as_int(access.get(name))
         state = "on" if actual == 1 else "off" if actual == 0 else "not set"
@@ -155,6 +148,7 @@ class AccountPolicyArea(Area):
             message=f"{name} is {actual}{note}",
         )
 
+    @decides("PWD-02")
     def _minimum_length(self, access: Mapping[str, Any]) -> Finding:
         wanted = self.params["minimum_password_length"]
         note = ""
@@ -165,6 +159,7 @@ class AccountPolicyArea(Area):
             )
         return self._at_least("PWD-02", access, "MinimumPasswordLength", wanted, note)
 
+    @decides("PWD-03")
     def _maximum_age(self, access: Mapping[str, Any]) -> Finding:
         wanted = self.params["maximum_password_age_days"]
         actual = _as_int(access.get("MaximumPasswordAge"))
@@ -179,10 +174,12 @@ class AccountPolicyArea(Area):
             message=f"MaximumPasswordAge is {actual} ({shown})",
         )
 
+    @decides("PWD-04")
     def _history(self, access: Mapping[str, Any]) -> Finding:
         wanted = self.params["password_history_size"]
         return self._at_least("PWD-04", access, "PasswordHistorySize", wanted, " (passwords remembered)")
 
+    @decides("PWD-05")
     def _lockout(self, access: Mapping[str, Any]) -> Finding:
         threshold = self.params["lockout_threshold"]
         minimum_duration = self.params["lockout_duration_minutes"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeVar
 
 from .._common_options import COMMON_OPTIONS
 from .._findings import Finding
@@ -30,15 +31,41 @@ class Connection:
     port: int | None = None
 
 
+_DECIDES = "_onepacs_decides"
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def decides(*control_ids: str) -> Callable[[_Method], _Method]:
+    """Mark the area method whose finding (or findings) decide these controls; Area.decided_by is built from it."""
+
+    def mark(method: _Method) -> _Method:
+        setattr(method, _DECIDES, control_ids)
+        return method
+
+    return mark
+
+
 class Area(ABC):
     #: The module name, as in the catalog's `module` field.
     module: ClassVar[str]
     #: The area's own options in Ansible argspec form (plain data); common options are added by the action.
     options: ClassVar[dict[str, dict[str, Any]]]
-    #: Control id -> the method (or function of the area's module) whose finding decides that control. The one
-    #: list of the module's control ids in its area: tests/unit/plugins/plugin_utils/areas/test_decided_by.py holds
-    #: it equal to the catalog's controls of the module and checks that each finding comes from its method.
-    decided_by: ClassVar[dict[str, str]]
+    #: Control id -> the name of the method whose finding decides that control, built from the methods' @decides
+    #: marks when the class is defined. The one list of the module's control ids in its area:
+    #: tests/unit/plugins/plugin_utils/areas/test_decided_by.py holds it equal to the catalog's controls of the
+    #: module and checks that each finding comes from its method.
+    decided_by: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        decided_by: dict[str, str] = {}
+        for name, member in vars(cls).items():
+            for control_id in getattr(getattr(member, "__func__", member), _DECIDES, ()):
+                if control_id in decided_by:
+                    first = decided_by[control_id]
+                    raise TypeError(f"{cls.__name__}: {control_id} is decided by both {first} and {name}")
+                decided_by[control_id] = name
+        cls.decided_by = MappingProxyType(decided_by)
 
     def __init__(self, params: Mapping[str, Any], connection: Connection | None = None) -> None:
         self.params = params

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from .._catalog import ATTESTATION_MODULE, Catalog, load_catalog
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError
+from ._area import Area, Connection, InvalidOptionError, decides
 
 DEFAULT_VALID_DAYS = 365
 REQUIRED_FIELDS = ("id", "attested_by", "date", "evidence")
@@ -172,10 +172,6 @@ EVIDENCE = {"MAN-06": _secure_boot_evidence, "MAN-09": _backup_evidence, "MAN-10
 
 class AttestationsArea(Area):
     module: ClassVar[str] = ATTESTATION_MODULE
-    decided_by: ClassVar[dict[str, str]] = dict.fromkeys(
-        ("MAN-01", "MAN-02", "MAN-03", "MAN-04", "MAN-05", "MAN-06", "MAN-07", "MAN-08", "MAN-09", "MAN-10", "MAN-11"),
-        "_finding",
-    )
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(
@@ -199,6 +195,19 @@ class AttestationsArea(Area):
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         return [self._finding(control.id, control.expected) for control in self.catalog.for_module(self.module)]
 
+    @decides(
+        "MAN-01",
+        "MAN-02",
+        "MAN-03",
+        "MAN-04",
+        "MAN-05",
+        "MAN-06",
+        "MAN-07",
+        "MAN-08",
+        "MAN-09",
+        "MAN-10",
+        "MAN-11",
+    )
     def _finding(self, control_id: str, expected: str) -> Finding:
         attestation = self.attestations.get(control_id)
         evidence, evidence_text = self._evidence(control_id)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 from ._registry_settings import Missing, RegistrySetting
 
 KB = 1024
@@ -104,7 +104,6 @@ def subcategory_change(requirement: AuditRequirement, success: bool, failure: bo
 
 class AuditPolicyArea(Area):
     module: ClassVar[str] = "win_audit_policy"
-    decided_by: ClassVar[dict[str, str]] = {"LOG-01": "_audit_policy", "LOG-02": "_log_size"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -141,6 +140,7 @@ class AuditPolicyArea(Area):
             self._log_size(results["log"], results["log_policy"]),
         ]
 
+    @decides("LOG-01")
     def _audit_policy(self, auditpol: OpResult, override: OpResult) -> Finding:
         expected: dict[str, Any] = {
             requirement.name: f"at least {describe_sides(requirement.success, requirement.failure)}"
@@ -188,6 +188,7 @@ class AuditPolicyArea(Area):
             message=message,
         )
 
+    @decides("LOG-02")
     def _log_size(self, log: OpResult, policy: OpResult) -> Finding:
         minimum_kb = self.params["security_log_min_size_kb"]
         expected = f"at least {minimum_kb} KB"

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 from ._escrow import ADD_RECOVERY_PASSWORD_OP, ENABLE_OP, ESCROWED_TO, escrow_dir_problem
 
 TPM_PROTECTOR_TYPES = frozenset({"Tpm", "TpmPin", "TpmStartupKey", "TpmPinStartupKey"})
@@ -93,7 +93,6 @@ def _volumes_unreadable(control_id: str, expected: Any, volumes: OpResult, conse
 
 class BitLockerArea(Area):
     module: ClassVar[str] = "win_bitlocker"
-    decided_by: ClassVar[dict[str, str]] = {"ENC-01": "_os_volume", "ENC-02": "_data_volumes"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -114,6 +113,7 @@ class BitLockerArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ENC-01
 
+    @decides("ENC-01")
     def _os_volume(self, volumes: OpResult, tpm: OpResult) -> Finding:
         if not volumes.ok:
             return _volumes_unreadable(
@@ -239,6 +239,7 @@ class BitLockerArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ENC-02
 
+    @decides("ENC-02")
     def _data_volumes(self, volumes: OpResult) -> Finding:
         if not volumes.ok:
             return _volumes_unreadable(

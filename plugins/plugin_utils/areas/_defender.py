@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 
 ONEPACS_DIR = r"C:\onepacs"
 #: The seed's PostgreSQL folders: OnePacs installs 32-bit PostgreSQL, so on 64-bit Windows it lives under
@@ -251,13 +251,6 @@ def _describe_schedule(day: Any, time: Any) -> str:
 
 class DefenderArea(Area):
     module: ClassVar[str] = "win_defender"
-    decided_by: ClassVar[dict[str, str]] = {
-        "AV-01": "_exclusions",
-        "AV-02": "_real_time",
-        "AV-03": "_scan_schedule",
-        "AV-04": "_signatures",
-        "AV-05": "_product_registered",
-    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -330,6 +323,7 @@ class DefenderArea(Area):
                 paths.append(path)
         return paths, source
 
+    @decides("AV-01")
     def _exclusions(
         self, situation: AntivirusSituation, preferences: OpResult, postgresql: OpResult, system: OpResult
     ) -> Finding:
@@ -382,6 +376,7 @@ class DefenderArea(Area):
 
     # ------------------------------------------------------------------------------------------------ AV-02
 
+    @decides("AV-02")
     def _real_time(self, situation: AntivirusSituation, preferences: OpResult, policy: OpResult) -> Finding:
         if problem := situation.defender_problem():
             return Finding.error("AV-02", problem, True)
@@ -459,6 +454,7 @@ class DefenderArea(Area):
 
     # ------------------------------------------------------------------------------------------------ AV-03
 
+    @decides("AV-03")
     def _scan_schedule(self, situation: AntivirusSituation, preferences: OpResult) -> Finding:
         day, time = self.params["scan_schedule_day"], self.scan_time
         expected = {"scan_schedule_day": day, "scan_schedule_time": time}
@@ -513,6 +509,7 @@ class DefenderArea(Area):
 
     # ------------------------------------------------------------------------------------------------ AV-04
 
+    @decides("AV-04")
     def _signatures(self, situation: AntivirusSituation) -> Finding:
         limit = self.params["signature_max_age_days"]
         within = f"at most {limit} days old"
@@ -565,6 +562,7 @@ class DefenderArea(Area):
 
     # ------------------------------------------------------------------------------------------------ AV-05
 
+    @decides("AV-05")
     def _product_registered(self, products: OpResult) -> Finding:
         expected = "an antivirus product that is on and up to date"
         if not products.ok:

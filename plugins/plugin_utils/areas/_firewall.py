@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 
 PROFILES = ("Domain", "Private", "Public")
 NOT_CONFIGURED = "NotConfigured"
@@ -243,12 +243,6 @@ class GuardVerdict:
 
 class FirewallArea(Area):
     module: ClassVar[str] = "win_firewall"
-    decided_by: ClassVar[dict[str, str]] = {
-        "FW-01": "_enabled",
-        "FW-02": "_default_actions",
-        "FW-03": "_allowed_rules",
-        "FW-04": "_logging",
-    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -297,6 +291,7 @@ class FirewallArea(Area):
 
     # ---- FW-01 ---------------------------------------------------------------------------------------------
 
+    @decides("FW-01")
     def _enabled(self, profiles: Mapping[str, Mapping[str, Any]], guard: _LockoutGuard) -> Finding:
         expected = dict.fromkeys(PROFILES, True)
         actual = {name: _effective(profiles[name], "enabled") for name in PROFILES}
@@ -323,6 +318,7 @@ class FirewallArea(Area):
 
     # ---- FW-02 ---------------------------------------------------------------------------------------------
 
+    @decides("FW-02")
     def _default_actions(self, profiles: Mapping[str, Mapping[str, Any]], guard: _LockoutGuard) -> Finding:
         wanted = {"inbound": "Block", "outbound": "Allow"}
         expected = {name: dict(wanted) for name in PROFILES}
@@ -374,6 +370,7 @@ class FirewallArea(Area):
 
     # ---- FW-03 ---------------------------------------------------------------------------------------------
 
+    @decides("FW-03")
     def _allowed_rules(self, rules: Sequence[Rule], guard: _LockoutGuard) -> Finding:
         port = self.port
         expected = {
@@ -430,6 +427,7 @@ class FirewallArea(Area):
 
     # ---- FW-04 ---------------------------------------------------------------------------------------------
 
+    @decides("FW-04")
     def _logging(self, profiles: Mapping[str, Mapping[str, Any]]) -> Finding:
         log_blocked = self.params["log_blocked"]
         minimum = self.params["log_max_size_kilobytes"]

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from .._control_action import HOST_FACTS_KEY
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError
+from ._area import Area, Connection, InvalidOptionError, decides
 from ._lifecycle import support_verdict
 from ._network import RFC1918_NETWORKS, is_rfc1918, reserved_address_finding, shown
 
@@ -109,14 +109,6 @@ def _parse_date_option(name: str, text: str | None) -> dt.date | None:
 
 class HostFactsArea(Area):
     module: ClassVar[str] = "win_host_facts"
-    decided_by: ClassVar[dict[str, str]] = {
-        "SYS-01": "_server_core",
-        "SYS-02": "_supported_os",
-        "NET-01": "reserved_address_finding",
-        "SW-01": "_allowed_software",
-        "SW-02": "_versions",
-        "UPD-03": "_versions",
-    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(
@@ -218,12 +210,13 @@ class HostFactsArea(Area):
         return [
             self._server_core(system),
             self._supported_os(system),
-            reserved_address_finding(results["network"], self.params["expected_ipv4"]),
+            self._reserved_address(results["network"]),
             self._allowed_software(software),
             self._versions(software, "SW-02", "onepacs_min_versions", "minimum"),
             self._versions(software, "UPD-03", "onepacs_latest_versions", "latest release"),
         ]
 
+    @decides("SYS-01")
     def _server_core(self, system: OpResult) -> Finding:
         expected = "Server Core"
         if not system.ok:
@@ -248,6 +241,7 @@ class HostFactsArea(Area):
             ),
         )
 
+    @decides("SYS-02")
     def _supported_os(self, system: OpResult) -> Finding:
         expected = f"in Microsoft support on {self.today.isoformat()}"
         if not system.ok:
@@ -263,6 +257,11 @@ class HostFactsArea(Area):
             message=verdict.message if verdict.supported else f"{verdict.message} (audit only)",
         )
 
+    @decides("NET-01")
+    def _reserved_address(self, network: OpResult) -> Finding:
+        return reserved_address_finding(network, self.params["expected_ipv4"])
+
+    @decides("SW-01")
     def _allowed_software(self, software: OpResult) -> Finding:
         allow, deny = list(self.params["software_allow"]), list(self.params["software_deny"])
         expected = {"allow": allow, "deny": deny}
@@ -326,6 +325,7 @@ class HostFactsArea(Area):
             ),
         )
 
+    @decides("SW-02", "UPD-03")
     def _versions(self, software: OpResult, control_id: str, option: str, what: str) -> Finding:
         wanted: dict[str, str] = {component: version.strip() for component, version in self.params[option].items()}
         expected = {component: f">= {version}" for component, version in wanted.items()}

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError
+from ._area import Area, Connection, InvalidOptionError, decides
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 RID_ADMINISTRATOR = 500
@@ -258,13 +258,6 @@ def _remove(member: Member) -> Change:
 
 class LocalAccountsArea(Area):
     module: ClassVar[str] = "win_local_accounts"
-    decided_by: ClassVar[dict[str, str]] = {
-        "ACC-01": "_allowed_accounts",
-        "ACC-02": "_guest",
-        "ACC-03": "_administrators",
-        "ACC-04": "_unused",
-        "ACC-05": "_builtin_administrator",
-    }
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -320,6 +313,7 @@ class LocalAccountsArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ACC-01
 
+    @decides("ACC-01")
     def _allowed_accounts(self, users: Sequence[User], computer: str) -> Finding:
         allowlist = _Allowlist(self.params["allowed_accounts"], computer)
         # The Guest is ACC-02's: it is disabled there, not merely reported twice.
@@ -342,6 +336,7 @@ class LocalAccountsArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ACC-02
 
+    @decides("ACC-02")
     def _guest(self, guest: User | None, guard: _LockoutGuard) -> Finding:
         if guest is None:
             return Finding.not_applicable("ACC-02", "this host has no built-in Guest account (RID 501)", False)
@@ -364,6 +359,7 @@ class LocalAccountsArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ACC-03
 
+    @decides("ACC-03")
     def _administrators(self, members: Sequence[Member], computer: str, guard: _LockoutGuard) -> Finding:
         allowlist = _Allowlist(self.params["allowed_administrators"], computer)
         enforce = self.params["administrators_mode"] == ENFORCE
@@ -395,6 +391,7 @@ class LocalAccountsArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ACC-04
 
+    @decides("ACC-04")
     def _unused(self, users: Sequence[User], now: dt.datetime, guard: _LockoutGuard) -> Finding:
         days = self.params["unused_account_days"]
         limit = dt.timedelta(days=days)
@@ -437,6 +434,7 @@ class LocalAccountsArea(Area):
 
     # ------------------------------------------------------------------------------------------------ ACC-05
 
+    @decides("ACC-05")
     def _builtin_administrator(self, by_rid: Mapping[int | None, User]) -> Finding:
         administrator = by_rid.get(RID_ADMINISTRATOR)
         if administrator is None:

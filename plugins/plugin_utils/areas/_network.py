@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 
 RFC1918_NETWORKS = tuple(ipaddress.IPv4Network(net) for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 #: WLAN profile <authentication> values a secure private Wi-Fi may use (profile XML vocabulary, not localized).
@@ -177,7 +177,6 @@ class NetworkArea(Area):
     """NET-02: no connected network is Public, and a connected Wi-Fi is WPA2/WPA3 (audit only)."""
 
     module: ClassVar[str] = "win_network"
-    decided_by: ClassVar[dict[str, str]] = {"NET-02": "_secure_networks"}
     options: ClassVar[dict[str, dict[str, Any]]] = {
         "wifi_authentication": {
             "type": "list",
@@ -197,6 +196,7 @@ class NetworkArea(Area):
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         return [self._secure_networks(results["profiles"], results["wlan"])]
 
+    @decides("NET-02")
     def _secure_networks(self, profiles: OpResult, wlan: OpResult) -> Finding:
         allowed = list(self.params["wifi_authentication"])
         expected = {"public_profiles": 0, "wifi_authentication": allowed}

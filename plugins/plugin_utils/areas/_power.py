@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 from ._registry_settings import Missing, RegistrySetting, compare_settings
 
 SUB_SLEEP = "238c9fa8-0aad-41ed-83f4-97be242c8f20"
@@ -29,7 +29,6 @@ OPTIONS: dict[str, dict[str, Any]] = {
 
 class PowerArea(Area):
     module: ClassVar[str] = "win_power"
-    decided_by: ClassVar[dict[str, str]] = {"PWR-01": "_standby", "PWR-02": "_hibernation", "PWR-03": "_fast_startup"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -69,6 +68,7 @@ class PowerArea(Area):
             self._fast_startup(results["hiberboot"]),
         ]
 
+    @decides("PWR-01")
     def _standby(self, power: OpResult, policy: OpResult) -> Finding:
         wanted = self.params["standby_timeout_ac_minutes"] * 60
         for result in (power, policy):
@@ -102,6 +102,7 @@ class PowerArea(Area):
             message=f"standby timeout on AC is {effective} s (from the {source})",
         )
 
+    @decides("PWR-02")
     def _hibernation(self, power: OpResult) -> Finding:
         wanted = self.params["hibernation"]
         if not power.ok:
@@ -124,6 +125,7 @@ class PowerArea(Area):
             message=f"hibernation is {'on' if actual else 'off'}",
         )
 
+    @decides("PWR-03")
     def _fast_startup(self, hiberboot: OpResult) -> Finding:
         setting = self._hiberboot()
         if not hiberboot.ok:

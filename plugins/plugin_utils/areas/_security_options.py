@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 from ._registry_settings import ABSENT, Missing, RegistryControl, RegistrySetting
 
 RECOVERY_CONSOLE_KEY = r"HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Setup\RecoveryConsole"
@@ -105,9 +105,6 @@ def inactivity_control(limit: int) -> RegistryControl:
 
 class SecurityOptionsArea(Area):
     module: ClassVar[str] = "win_security_options"
-    decided_by: ClassVar[dict[str, str]] = dict.fromkeys(
-        ("SEC-01", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "LCK-01"), "controls"
-    )
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -118,6 +115,7 @@ class SecurityOptionsArea(Area):
                 f"(the baseline locks after 15 minutes at most; 0 would mean never), got {limit}"
             )
 
+    @decides("SEC-01", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "LCK-01")
     def controls(self) -> tuple[RegistryControl, ...]:
         """The settings table, LCK-01 with the configured limit."""
         return (*FIXED_CONTROLS, inactivity_control(self.params["inactivity_timeout_seconds"]))

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, InvalidOptionError
+from ._area import Area, InvalidOptionError, decides
 
 #: The default list, for both baselines; every entry is justified in the module documentation (win_services.py).
 #: upnphost comes before SSDPSRV because it depends on it: stopping SSDPSRV first would fail while it runs.
@@ -100,7 +100,6 @@ def _read_back(value: Mapping[str, Any]) -> dict[str, Any]:
 
 class ServicesArea(Area):
     module: ClassVar[str] = "win_services"
-    decided_by: ClassVar[dict[str, str]] = {"SVC-01": "_services"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def validate(self) -> None:
@@ -131,6 +130,7 @@ class ServicesArea(Area):
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         return [self._services(results["services"])]
 
+    @decides("SVC-01")
     def _services(self, result: OpResult) -> Finding:
         expected = dict.fromkeys(self.names, f"{DISABLED}, {STOPPED}")
         if not self.names:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError
+from ._area import Area, Connection, InvalidOptionError, decides
 from ._registry_settings import RegistryControl, RegistrySetting
 
 AU_POLICY_KEY = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"
@@ -95,7 +95,6 @@ def installed_updates(history: Mapping[str, Any]) -> list[InstalledUpdate]:
 
 class UpdatePolicyArea(Area):
     module: ClassVar[str] = "win_update_policy"
-    decided_by: ClassVar[dict[str, str]] = {"UPD-01": "_schedule", "UPD-02": "_recent_update"}
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(
@@ -122,6 +121,7 @@ class UpdatePolicyArea(Area):
         if age < 1:
             raise InvalidOptionError(f"max_update_age_days: must be 1 or more days, got {age}")
 
+    @decides("UPD-01")
     def _schedule(self) -> RegistryControl:
         return schedule_control(self.params["scheduled_install_day"], self.params["scheduled_install_time"])
 
@@ -131,6 +131,7 @@ class UpdatePolicyArea(Area):
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         return [self._schedule().evaluate(results), self._recent_update(results["updates"])]
 
+    @decides("UPD-02")
     def _recent_update(self, result: OpResult) -> Finding:
         limit = self.params["max_update_age_days"]
         expected = f"an update installed in the last {limit} days"

@@ -17,6 +17,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import (
     Area,
     Connection,
+    decides,
     module_argument_spec,
 )
 from winlab.simulator import SimulatedHost
@@ -84,3 +85,12 @@ def test_each_finding_comes_from_its_declared_method(module: str, profile: str, 
     for finding in findings:
         method = area_type.decided_by[finding.control_id]
         assert finding.control_id in decided.get(method, []), f"{finding.control_id} did not come from {method}"
+
+
+def test_one_control_decided_by_two_methods_is_refused_when_the_class_is_defined() -> None:
+    def method(self: Area) -> None:
+        return None
+
+    members = {"_first": decides("PWR-01")(method), "_second": decides("PWR-01")(lambda self: None)}
+    with pytest.raises(TypeError, match="PWR-01 is decided by both _first and _second"):
+        type("TwoDeciders", (Area,), members)
