@@ -1,10 +1,11 @@
 """The agent against the protocol and the bootstrap, read by parsing it with tree-sitter-powershell.
 
-The agent is agent/core.ps1 plus one agent/<area>.ps1 per protocol area; the controller sends core and the areas a
-request uses, and core finds an op's handler by name (op 'registry.get' -> function Invoke-OpRegistryGet). So:
-every op of protocol/<area>.yml has its handler in agent/<area>.ps1 and there is no other handler; core has the
-entry point and no handler; no function is defined twice across the files (they are concatenated); nothing but
-definitions at script level (the bootstrap dot-sources them); ASCII only.
+The agent is agent/core.ps1 plus one agent/<area>.ps1 per protocol area and one agent/<area>_write.ps1 per area with
+mutating ops; the controller sends core and the files a request uses, and core finds an op's handler by name (op
+'registry.get' -> function Invoke-OpRegistryGet). So: every read op of protocol/<area>.yml has its handler in
+agent/<area>.ps1, every mutating op in agent/<area>_write.ps1, and there is no other handler; no cmdlet that writes
+travels in a read file; core has the entry point and no handler; no function is defined twice across the files (a
+request loads them together); nothing but definitions at script level (they are dot-sourced); ASCII only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import areas, load_protocol
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import (
+    WRITE_FILE_SUFFIX,
+    agent_file,
+    areas,
+    load_protocol,
+)
 from powershell import function_names, top_level_statements
 
 ENTRY_POINT = "Invoke-OnePacsAgent"
@@ -64,15 +70,45 @@ AGENT_FILES = sorted(path.stem for path in AGENT_DIR.glob("*.ps1"))
 OPS = load_protocol()["ops"]
 
 
-def test_agent_files_are_core_and_one_per_protocol_area():
-    assert sorted(["core", *areas()]) == AGENT_FILES
+#: Cmdlets and methods that change a host; none may travel in a request that only reads (antimalware scanning flags
+#: some of them, e.g. Add-MpPreference -ExclusionPath, and one blocked file fails every op it holds).
+WRITING_COMMANDS = re.compile(
+    r"\b(Set|Add|Remove|Enable|Disable|New|Update)-(MpPreference|MpSignature|NetFirewall\w*|BitLocker\w*|"
+    r"LocalUser|LocalGroupMember|Service|ItemProperty)\b|\.(SetValue|DeleteValue|CreateSubKey)\(|/configure\b",
+    re.IGNORECASE,
+)
+
+
+def agent_files_by_protocol() -> list[str]:
+    return sorted({"core", *areas(), *(agent_file(op) for op in OPS)})
+
+
+def test_agent_files_are_core_one_per_protocol_area_and_one_per_area_that_writes():
+    assert agent_files_by_protocol() == AGENT_FILES
+
+
+@pytest.mark.parametrize("part", sorted({agent_file(op) for op in OPS}))
+def test_every_op_has_its_handler_in_its_file_and_there_is_no_other(part):
+    ops = [op for op in OPS if agent_file(op) == part]
+    assert ops
+    assert handler_mismatches(ops, source(part)) == []
 
 
 @pytest.mark.parametrize("area", areas())
-def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
-    ops = [op for op in OPS if op.startswith(f"{area}.")]
-    assert ops
-    assert handler_mismatches(ops, source(area)) == []
+def test_a_read_file_holds_no_command_that_writes(area):
+    assert writing_commands(source(area)) == []
+
+
+def writing_commands(text: str) -> list[str]:
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return sorted({match.group(0) for match in WRITING_COMMANDS.finditer(code)})
+
+
+def test_a_write_in_a_read_file_is_detected():
+    assert writing_commands("function X {\n    Add-MpPreference -ExclusionPath $p # Set-MpPreference\n}") == [
+        "Add-MpPreference"
+    ]
+    assert WRITE_FILE_SUFFIX == "_write"
 
 
 def test_every_op_name_is_one_the_dispatcher_accepts():

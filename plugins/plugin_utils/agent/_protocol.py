@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,26 @@ from .._paths import PROTOCOL_DIR
 def op_area(op_name: str) -> str:
     """'registry.get' -> 'registry': the area names the protocol file and the agent file that serve the op."""
     return op_name.split(".", 1)[0]
+
+
+#: agent/<area>_write.ps1 holds the handlers of the area's mutating ops; it is sent only with a request that writes, so
+#: a read-only request never carries Set-MpPreference and the like, which antimalware scanning (AMSI) may flag.
+WRITE_FILE_SUFFIX = "_write"
+
+
+def agent_file(op_name: str) -> str:
+    """The stem of the agent file that holds op_name's handler: '<area>', or '<area>_write' for a mutating op."""
+    spec = load_protocol()["ops"].get(op_name) or {}
+    return op_area(op_name) + (WRITE_FILE_SUFFIX if spec.get("mutates") else "")
+
+
+def agent_files_for(op_names: Iterable[str]) -> frozenset[str]:
+    """The agent files a request needs besides core: each op's own file, and its area's read file, whose helpers
+    the write handlers use."""
+    files: set[str] = set()
+    for name in op_names:
+        files.update({op_area(name), agent_file(name)})
+    return frozenset(files)
 
 
 @cache

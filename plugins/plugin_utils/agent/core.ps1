@@ -1,8 +1,10 @@
 # onepacs.baseline agent: runs generic read/write ops on a Windows host and reports them as one JSON document.
 #
-# The controller sends this file, followed by agent/<area>.ps1 for each area its request uses, on stdin; the
-# bootstrap dot-sources them and calls
-#     Invoke-OnePacsAgent -RequestJson '{"v": 1, "ops": [{"op": "registry.get", ...}, ...]}'
+# The controller sends this file on stdin, followed by agent/<area>.ps1 for each area its request uses (and
+# agent/<area>_write.ps1 when it writes), each behind a '<#ONEPACS:FILE:<name>#>' line; the bootstrap dot-sources
+# this file and calls
+#     Invoke-OnePacsAgent -AreaScripts <the tagged files> -RequestJson '{"v": 1, "ops": [{"op": "registry.get"}]}'
+# which loads each area file on its own (Import-OnePacsAreaScripts), so one blocked file fails only its ops.
 # The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/agent/protocol.yml.
 #
 # Rules this file keeps, and why:
@@ -21,8 +23,12 @@ function Invoke-OnePacsAgent {
     #   response shape the controller already handles.
     # - the request is not JSON or has no "ops" list, so there are no ops to answer one by one:
     #   {"v": 1, "results": [], "code": "invalid_argument", "error": "..."}.
+    # - an area file that could not be loaded: each op it serves gets {"ok": false, "code": "blocked"} naming it.
     [CmdletBinding()]
     param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string]$AreaScripts,
         [Parameter(Mandatory = $true)]
         [AllowEmptyString()]
         [string]$RequestJson
@@ -30,8 +36,21 @@ function Invoke-OnePacsAgent {
     $ProgressPreference = 'SilentlyContinue'
     $ErrorActionPreference = 'Stop'
     Remove-OnePacsArrayTypeData
+    # Dot-sourced here, the area files' functions live in this function's scope, which every op handler call below
+    # runs inside (PowerShell resolves commands through the caller's scopes).
+    $blockedFiles = @{}
+    foreach ($areaFile in (Split-OnePacsAreaScripts -Text $AreaScripts)) {
+        try {
+            . ([ScriptBlock]::Create($areaFile.Text))
+        }
+        catch {
+            # AMSI reports a block as a ParseException (ScriptContainedMaliciousContent) when the script block is
+            # created or first run; any other load error (a parse error) is reported the same way.
+            $blockedFiles[$areaFile.Name] = [string]$_.Exception.Message
+        }
+    }
     try {
-        $response = Invoke-OnePacsRequest -RequestJson $RequestJson
+        $response = Invoke-OnePacsRequest -RequestJson $RequestJson -BlockedFiles $blockedFiles
         $json = ConvertTo-Json -InputObject $response -Depth 10 -Compress
     }
     catch {
@@ -43,9 +62,22 @@ function Invoke-OnePacsAgent {
     Write-OnePacsResponse -Json (ConvertTo-OnePacsAsciiText -Text $json)
 }
 
+function Split-OnePacsAreaScripts {
+    # '<#ONEPACS:FILE:name#>' lines split the text into area files; returns @{ Name; Text } for each, in order.
+    param([string]$Text)
+    $tag = '<#ONEPACS:FILE:'
+    foreach ($section in ($Text -split [regex]::Escape($tag))) {
+        $end = $section.IndexOf('#>', [System.StringComparison]::Ordinal)
+        if ($end -lt 0) {
+            continue
+        }
+        @{ Name = $section.Substring(0, $end).Trim(); Text = $section.Substring($end + 2) }
+    }
+}
+
 function Invoke-OnePacsRequest {
     # Returns the response document (an ordered dictionary) for one request text.
-    param([string]$RequestJson)
+    param([string]$RequestJson, [hashtable]$BlockedFiles = @{})
     $results = [System.Collections.ArrayList]::new()
     $response = [ordered]@{ v = 1; results = $results }
     try {
@@ -73,14 +105,14 @@ function Invoke-OnePacsRequest {
         $requestError = 'unsupported request version (this agent speaks protocol version 1)'
     }
     foreach ($op in $opsProperty.Value) {
-        $null = $results.Add((Invoke-OnePacsOp -Op $op -RequestError $requestError))
+        $null = $results.Add((Invoke-OnePacsOp -Op $op -RequestError $requestError -BlockedFiles $BlockedFiles))
     }
     return $response
 }
 
 function Invoke-OnePacsOp {
     # Runs one op through its handler and returns its result; never throws.
-    param($Op, [string]$RequestError)
+    param($Op, [string]$RequestError, [hashtable]$BlockedFiles = @{})
     try {
         if ($RequestError) {
             Stop-OnePacsOp -Code 'invalid_argument' -Message $RequestError
@@ -91,6 +123,10 @@ function Invoke-OnePacsOp {
         $name = Get-OnePacsArg -Op $Op -Name 'op' -Type 'string'
         $handler = Get-OnePacsOpHandler -Name $name
         if ($null -eq $handler) {
+            $blocked = Get-OnePacsBlockedFileMessage -OpName $name -BlockedFiles $BlockedFiles
+            if ($blocked) {
+                return [ordered]@{ ok = $false; code = 'blocked'; error = $blocked }
+            }
             return [ordered]@{ ok = $false; code = 'unknown_op'; error = "this agent has no handler for op '$name'" }
         }
         $value = & $handler -Op $Op
@@ -104,6 +140,18 @@ function Invoke-OnePacsOp {
             error = [string]$errorRecord.Exception.Message
         }
     }
+}
+
+function Get-OnePacsBlockedFileMessage {
+    # Why an op has no handler when a file of its area ('<area>' or '<area>_write') failed to load; '' otherwise.
+    param([string]$OpName, [hashtable]$BlockedFiles)
+    $area = $OpName.Split('.')[0]
+    $messages = foreach ($fileName in @($area, ($area + '_write'))) {
+        if ($BlockedFiles.ContainsKey($fileName)) {
+            "the host blocked agent/$fileName.ps1 while loading it: " + $BlockedFiles[$fileName]
+        }
+    }
+    return (@($messages) -join '; ')
 }
 
 function Get-OnePacsOpHandler {
@@ -342,9 +390,18 @@ function ConvertTo-OnePacsAsciiText {
 }
 
 function Write-OnePacsResponse {
-    # Writes the framed response straight to stdout (markers as in plugins/plugin_utils/agent/_framing.py), bypassing the
-    # PowerShell host so that formatting, width and other streams cannot touch it.
+    # Writes the framed response (markers as in plugins/plugin_utils/agent/_framing.py). In powershell.exe (winrm,
+    # ssh) it goes straight to stdout, bypassing the PowerShell host so that formatting and width cannot touch it.
+    # Under psrp no powershell.exe runs: the script runs in a remote runspace whose host is ServerRemoteHost and has
+    # no console, and Ansible's psrp plugin builds stdout from the pipeline's output objects and the host UI only
+    # (ansible-core plugins/connection/psrp.py, _parse_pipeline_result), so there the lines are pipeline output.
     param([string]$Json)
+    if ($Host.Name -ne 'ConsoleHost') {
+        '<<<ONEPACS:RESULT:BEGIN>>>'
+        $Json
+        '<<<ONEPACS:RESULT:END>>>'
+        return
+    }
     $out = [System.Console]::Out
     $out.WriteLine('<<<ONEPACS:RESULT:BEGIN>>>')
     $out.WriteLine($Json)

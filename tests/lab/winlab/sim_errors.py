@@ -4,7 +4,9 @@ agent puts in a failed result ({"ok": false, "code": ..., "error": ...})."""
 from __future__ import annotations
 
 #: The error codes protocol.yml defines; an OpError with any other code is a bug in the simulator.
-ERROR_CODES = frozenset({"not_found", "access_denied", "not_supported", "invalid_argument", "unknown_op", "failed"})
+ERROR_CODES = frozenset(
+    {"not_found", "access_denied", "not_supported", "invalid_argument", "unknown_op", "blocked", "failed"}
+)
 
 
 class OpError(Exception):

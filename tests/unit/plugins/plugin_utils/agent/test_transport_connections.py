@@ -23,7 +23,11 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader, shell_loader
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol, op_area
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import (
+    agent_files_for,
+    load_protocol,
+    op_area,
+)
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import (
     AgentError,
     agent_script,
@@ -64,7 +68,7 @@ def what_the_bootstrap_reads(stdin_lines: list[str]) -> tuple[str, dict[str, Any
 
 
 def expected_agent() -> str:
-    return agent_script(frozenset(op_area(op["op"]) for op in OPS))
+    return agent_script(agent_files_for(op["op"] for op in OPS))
 
 
 def open_connection(name: str, tmp_path: Path) -> Any:
