@@ -31,15 +31,19 @@ function ConvertTo-OnePacsTimeOfDay {
 }
 
 function Test-OnePacsDefenderServiceDown {
-    # The Defender cmdlets fail with HRESULT 0x800106BA when the antimalware service is not running. The code is
-    # matched, never the (localised) message text around it.
+    # The Defender cmdlets fail with HRESULT 0x800106BA when the antimalware service is not running (another
+    # antivirus product is in charge). Windows reports it as a CimException whose message is generic and varies ("A
+    # general error occurred that is not covered by a more specific error code.", "Operation failed with the
+    # following error: 0x%1!x!", localised text) and whose code appears only in the ErrorRecord's
+    # FullyQualifiedErrorId, 'HRESULT 0x800106ba,Get-MpComputerStatus' (recorded real output with its sources:
+    # tests/data/recorded/defender/). So the id is matched, and HResult for wrappers that carry it; never the message.
     param([System.Management.Automation.ErrorRecord]$ErrorRecord)
+    if ([string]$ErrorRecord.FullyQualifiedErrorId -match '^HRESULT 0x800106ba,') {
+        return $true
+    }
     $exception = $ErrorRecord.Exception
     while ($null -ne $exception) {
         if ($exception.HResult -eq -2147416390) {
-            return $true
-        }
-        if ([string]$exception.Message -match '0x800106ba') {
             return $true
         }
         $exception = $exception.InnerException
@@ -59,7 +63,17 @@ function Get-OnePacsOptionalProperty {
 
 function Get-OnePacsDefenderPreferences {
     # Returns the defender.preferences shape from Get-MpPreference.
-    $preference = Get-MpPreference -ErrorAction Stop
+    try {
+        $preference = Get-MpPreference -ErrorAction Stop
+    }
+    catch {
+        if (-not (Test-OnePacsDefenderServiceDown -ErrorRecord $_)) {
+            throw
+        }
+        $message = 'the Microsoft Defender Antivirus service is not running (HRESULT 0x800106BA from ' +
+            'Get-MpPreference): another antivirus product is probably in charge'
+        Stop-OnePacsOp -Code 'not_supported' -Message $message
+    }
     $exclusions = [System.Collections.ArrayList]::new()
     foreach ($path in @($preference.ExclusionPath)) {
         if ($null -eq $path) {
