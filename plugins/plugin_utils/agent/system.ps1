@@ -248,3 +248,70 @@ function Invoke-OpSystemLatestHotfix {
     }
     return [ordered]@{ hotfix_id = $latestId; installed_on = $installedOn; count = $fixes.Count }
 }
+
+function Invoke-OpSystemSession {
+    param($Op)
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    # Mandatory label SIDs S-1-16-<RID> (well-known SIDs): the token carries exactly one.
+    $labels = @{ '4096' = 'Low'; '8192' = 'Medium'; '8448' = 'MediumPlus'; '12288' = 'High'; '16384' = 'System' }
+    $integrity = ''
+    foreach ($group in $identity.Groups) {
+        $sid = [string]$group.Value
+        if ($sid.StartsWith('S-1-16-', [System.StringComparison]::Ordinal)) {
+            $rid = $sid.Substring(7)
+            if ($labels.ContainsKey($rid)) {
+                $integrity = $labels[$rid]
+            }
+        }
+    }
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole -ErrorAction Stop
+    return [ordered]@{
+        user = [string]$identity.Name
+        elevated = [bool](Test-OnePacsElevated)
+        integrity_level = $integrity
+        domain_role = [int]$computer.DomainRole
+        amsi_providers = Get-OnePacsAmsiProviders
+    }
+}
+
+function Get-OnePacsAmsiProviders {
+    # Registered AMSI providers: HKLM\SOFTWARE\Microsoft\AMSI\Providers\{clsid}, named by their COM class.
+    $providers = [System.Collections.ArrayList]::new()
+    $hiveKey = Open-OnePacsRegistryHive -Hive ([Microsoft.Win32.RegistryHive]::LocalMachine)
+    try {
+        $key = $hiveKey.OpenSubKey('SOFTWARE\Microsoft\AMSI\Providers', $false)
+        if ($null -eq $key) {
+            return , $providers
+        }
+        try {
+            $clsids = [string[]]$key.GetSubKeyNames()
+        }
+        finally {
+            $key.Close()
+        }
+        $entries = foreach ($clsid in $clsids) {
+            $guid = [System.Guid]::Empty
+            if (-not [System.Guid]::TryParse($clsid, [ref]$guid)) {
+                continue
+            }
+            $name = ''
+            $classKey = $hiveKey.OpenSubKey('SOFTWARE\Classes\CLSID\' + $clsid, $false)
+            if ($null -ne $classKey) {
+                try {
+                    $name = [string]$classKey.GetValue('', '')
+                }
+                finally {
+                    $classKey.Close()
+                }
+            }
+            [ordered]@{ clsid = $guid.ToString('D'); name = $name }
+        }
+        foreach ($entry in @($entries | Sort-Object -Property { $_['clsid'] })) {
+            $null = $providers.Add($entry)
+        }
+    }
+    finally {
+        $hiveKey.Close()
+    }
+    return , $providers
+}
