@@ -592,6 +592,36 @@ function Get-OnePacsRegistryData {
     return $value['data']
 }
 
+function ConvertTo-OnePacsInstalledOn {
+    # Win32_QuickFixEngineering.InstalledOn -> "yyyy-MM-dd", or $null; the one parser for every op that reads it.
+    # Windows keeps it as text in the US form M/d/yyyy whatever the host's culture (projects that read it parse it
+    # with en-US, e.g. aws/amazon-ssm-agent's windows update plugin; recorded: tests/data/recorded/hotfix/), or as a
+    # 16-digit hexadecimal FILETIME on old builds; a DateTime if a type extension converted it already. Never parsed
+    # with the host's culture, where 1/2/2026 would be the 1st of February.
+    param($Value)
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    if ($Value -is [datetime]) {
+        return $Value.ToString('yyyy-MM-dd', $invariant)
+    }
+    if ($null -eq $Value) {
+        return $null
+    }
+    $text = ([string]$Value).Trim()
+    $date = [datetime]::MinValue
+    $formats = [string[]]@('M/d/yyyy', 'M/d/yyyy h:mm:ss tt', 'M/d/yyyy H:mm:ss')
+    $styles = [System.Globalization.DateTimeStyles]::None
+    if ([datetime]::TryParseExact($text, $formats, $invariant, $styles, [ref]$date)) {
+        return $date.ToString('yyyy-MM-dd', $invariant)
+    }
+    if ($text -match '^[0-9A-Fa-f]{16}$') {
+        $fileTime = [System.Convert]::ToInt64($text, 16)
+        if ($fileTime -gt 0) {
+            return [datetime]::FromFileTimeUtc($fileTime).ToString('yyyy-MM-dd', $invariant)
+        }
+    }
+    return $null
+}
+
 function Test-OnePacsElevated {
     # Several tools (powercfg /hibernate, secedit, auditpol) refuse to work without elevation and say so only in
     # localized text or a bare exit code; checking first keeps access_denied apart from other failures.

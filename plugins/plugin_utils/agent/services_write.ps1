@@ -13,6 +13,25 @@ function Get-OnePacsServiceByName {
     return $null
 }
 
+function Stop-OnePacsServiceWithin {
+    # Stop-Service waits for the service to stop with no time limit (it repeats "Waiting for service ... to stop"
+    # until it does: PowerShell's Service.cs, DoStopService), so a service that hangs in StopPending would hang the
+    # whole request. ServiceController.Stop() only sends the stop control; WaitForStatus then waits at most
+    # $Seconds and throws System.ServiceProcess.TimeoutException
+    # (https://learn.microsoft.com/dotnet/api/system.serviceprocess.servicecontroller.waitforstatus).
+    param([System.ServiceProcess.ServiceController]$Controller, [int]$Seconds)
+    $Controller.Stop()
+    try {
+        $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds($Seconds))
+    }
+    catch [System.ServiceProcess.TimeoutException] {
+        $Controller.Refresh()
+        $message = [string]$Controller.ServiceName + " did not stop within $Seconds seconds (state: " +
+            [string]$Controller.Status + '); it was asked to stop and may still stop later'
+        Stop-OnePacsOp -Code 'failed' -Message $message
+    }
+}
+
 function Invoke-OpServicesSet {
     param($Op)
     $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
@@ -43,8 +62,7 @@ function Invoke-OpServicesSet {
             $message = "$serviceName was not stopped: dependent services are running: $names"
             Stop-OnePacsOp -Code 'failed' -Message $message
         }
-        Stop-Service -Name $serviceName -ErrorAction Stop
-        $controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds(30))
+        Stop-OnePacsServiceWithin -Controller $controller -Seconds 30
     }
     return Get-OnePacsServiceEntry -Asked $name -Service (Get-OnePacsServiceByName -Name $serviceName)
 }

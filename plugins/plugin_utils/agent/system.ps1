@@ -210,43 +210,20 @@ function Invoke-OpSystemBackup {
     }
 }
 
-function ConvertFrom-OnePacsHotfixDate {
-    # Win32_QuickFixEngineering.InstalledOn is "M/d/yyyy" whatever the host's culture (Get-HotFix parses it with
-    # an invariant DateTimeFormatInfo too), or a 16-digit hexadecimal FILETIME on old builds. $null if neither.
-    param([string]$Text)
-    $text = $Text.Trim()
-    if (-not $text) {
-        return $null
-    }
-    if ($text -match '^[0-9A-Fa-f]{16}$') {
-        return [System.DateTime]::FromFileTimeUtc([System.Convert]::ToInt64($text, 16))
-    }
-    $parsed = [System.DateTime]::MinValue
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-    $styles = [System.Globalization.DateTimeStyles]::None
-    if ([System.DateTime]::TryParse($text, $invariant, $styles, [ref]$parsed)) {
-        return $parsed
-    }
-    return $null
-}
-
 function Invoke-OpSystemLatestHotfix {
     param($Op)
     $latest = $null
     $latestId = $null
     $fixes = @(Get-CimInstance -ClassName 'Win32_QuickFixEngineering' -ErrorAction Stop)
     foreach ($fix in $fixes) {
-        $installed = ConvertFrom-OnePacsHotfixDate -Text ([string]$fix.InstalledOn)
-        if ($null -ne $installed -and ($null -eq $latest -or $installed -gt $latest)) {
+        # "yyyy-MM-dd" compares in date order as text (ordinal).
+        $installed = ConvertTo-OnePacsInstalledOn -Value $fix.InstalledOn
+        if ($null -ne $installed -and ($null -eq $latest -or [string]::CompareOrdinal($installed, $latest) -gt 0)) {
             $latest = $installed
             $latestId = [string]$fix.HotFixID
         }
     }
-    $installedOn = $null
-    if ($null -ne $latest) {
-        $installedOn = $latest.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture)
-    }
-    return [ordered]@{ hotfix_id = $latestId; installed_on = $installedOn; count = $fixes.Count }
+    return [ordered]@{ hotfix_id = $latestId; installed_on = $latest; count = $fixes.Count }
 }
 
 function Invoke-OpSystemSession {
