@@ -72,3 +72,26 @@ def test_the_recorded_installed_on_values_are_month_first() -> None:
     assert "2014-12-18" in parsed
     assert installed_on("01d4f0e8a0b1c000") is not None
     assert installed_on("18/12/2014") is None
+
+
+# ---- auditpol: per-user rows are not the system policy ------------------------------------------------------------
+
+
+def test_per_user_audit_rows_never_stand_in_for_the_system_policy() -> None:
+    body = function_body(agent_sources()["auditpol"], "ConvertFrom-OnePacsAuditBackup")
+    assert "$fields[1].Trim() -ne 'System'" in body
+    # Only one table: the System rows. A second one (per-user rows as a fallback) would read their
+    # include/exclude bits as success/failure.
+    assert re.findall(r"^\s*\$(\w+) = \[ordered\]@\{\}", body, re.MULTILINE) == ["system"]
+    assert "return $system" in body
+
+
+# ---- secedit exits 0 and skips entries ----------------------------------------------------------------------------
+
+
+def test_a_configure_that_secedit_partly_skipped_is_named() -> None:
+    source = agent_sources()["secpol_write"]
+    configure = function_body(source, "Invoke-OpSecpolConfigure")
+    assert "Assert-OnePacsSecpolApplied -SystemAccess $systemAccess -Values $values" in configure
+    check = function_body(source, "Assert-OnePacsSecpolApplied")
+    assert "exited with code 0 but skipped" in check

@@ -83,5 +83,30 @@ function Invoke-OpSecpolConfigure {
             '[System Access] now holds ' + ($now -join ', ')
         Stop-OnePacsOp -Code 'failed' -Message $message
     }
+    Assert-OnePacsSecpolApplied -SystemAccess $systemAccess -Values $values
     return [ordered]@{ system_access = $values }
+}
+
+function Assert-OnePacsSecpolApplied {
+    # secedit /configure exits 0 even when it leaves out entries it rejects (it only logs them in scesrv.log); the
+    # controller's read-back would catch it, but only as "wrote x, read y". Say what happened instead.
+    param($SystemAccess, $Values)
+    $skipped = foreach ($property in $SystemAccess.PSObject.Properties) {
+        $now = $null
+        if ($Values.Contains($property.Name)) {
+            $now = $Values[$property.Name]
+        }
+        if ($null -eq $now -or [decimal]$now -ne [decimal]$property.Value) {
+            $shown = 'absent'
+            if ($null -ne $now) {
+                $shown = [string]$now
+            }
+            [string]$property.Name + ' (wrote ' + [string]$property.Value + ', reads ' + $shown + ')'
+        }
+    }
+    if (@($skipped).Count -gt 0) {
+        $message = 'secedit.exe /configure exited with code 0 but skipped ' + (@($skipped) -join ', ') +
+            ': secedit leaves out entries it rejects without an error (see %windir%\security\logs\scesrv.log)'
+        Stop-OnePacsOp -Code 'failed' -Message $message
+    }
 }
