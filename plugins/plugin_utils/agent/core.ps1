@@ -226,6 +226,10 @@ function Get-OnePacsErrorCode {
         }
         $exception = $exception.InnerException
     }
+    $wmiCode = Get-OnePacsWmiErrorCode -FullyQualifiedErrorId ([string]$ErrorRecord.FullyQualifiedErrorId)
+    if ($wmiCode) {
+        return $wmiCode
+    }
     $category = [string]$ErrorRecord.CategoryInfo.Category
     if ($category -eq 'PermissionDenied') {
         return 'access_denied'
@@ -259,6 +263,41 @@ function Get-OnePacsCimErrorCode {
             return 'not_found'
         }
         'InvalidParameter' {
+            return 'invalid_argument'
+        }
+    }
+    return ''
+}
+
+function Get-OnePacsWmiErrorCode {
+    # The CIM cmdlets put WMI's HRESULT in the error's FullyQualifiedErrorId, "HRESULT 0x80041010,Microsoft.
+    # Management.Infrastructure.CimCmdlets.GetCimInstanceCommand", and their message is localised (recorded:
+    # tests/data/recorded/errors/; PowerShell's own tests assert these ids). WMI error constants:
+    # https://learn.microsoft.com/windows/win32/wmisdk/wmi-error-constants. '' for any other id.
+    param([string]$FullyQualifiedErrorId)
+    if ($FullyQualifiedErrorId -notmatch '^HRESULT (0x[0-9A-Fa-f]{8}),') {
+        return ''
+    }
+    switch ($Matches[1].ToLowerInvariant()) {
+        '0x80041003' {
+            return 'access_denied'
+        }
+        '0x80070005' {
+            return 'access_denied'
+        }
+        '0x8004100e' {
+            return 'not_supported'
+        }
+        '0x80041010' {
+            return 'not_supported'
+        }
+        '0x8004100c' {
+            return 'not_supported'
+        }
+        '0x80041002' {
+            return 'not_found'
+        }
+        '0x80041008' {
             return 'invalid_argument'
         }
     }

@@ -48,6 +48,8 @@ class ErrorRecordShape:
     fully_qualified_error_id: str
     category: str = "NotSpecified"
     hresult: int | None = None
+    #: CimException.NativeErrorCode, a Microsoft.Management.Infrastructure.NativeErrorCode name.
+    native_error_code: str | None = None
 
 
 #: The FullyQualifiedErrorId pattern agent/defender.ps1's Test-OnePacsDefenderServiceDown matches (PowerShell -match:
@@ -85,6 +87,68 @@ def agent_sees_defender_service_down(record: ErrorRecordShape) -> bool:
 
 
 def agent_failure(record: ErrorRecordShape) -> OpError:
-    """What the agent answers for an error no check recognised: Get-OnePacsErrorCode sees a CimException whose
-    NativeErrorCode is Failed and a NotSpecified category, so "failed" with the exception's (generic) message."""
-    return OpError("failed", record.message)
+    """What the agent answers for an error no handler check recognised (Get-OnePacsErrorCode's mapping)."""
+    return agent_error(record)
+
+
+# Get-OnePacsErrorCode in agent/core.ps1, for the lab: how the agent maps an error no handler recognised. A unit test
+# holds these tables to the agent's source (tests/unit/recorded/test_error_shapes.py).
+
+#: Get-OnePacsCimErrorCode: CimException.NativeErrorCode -> protocol code.
+CIM_NATIVE_ERROR_CODES = {
+    "AccessDenied": "access_denied",
+    "InvalidNamespace": "not_supported",
+    "InvalidClass": "not_supported",
+    "NotSupported": "not_supported",
+    "NotFound": "not_found",
+    "InvalidParameter": "invalid_argument",
+}
+#: Get-OnePacsWmiErrorCode: the HRESULT a CIM cmdlet puts in FullyQualifiedErrorId -> protocol code.
+WMI_HRESULT_CODES = {
+    "0x80041003": "access_denied",
+    "0x80070005": "access_denied",
+    "0x8004100e": "not_supported",
+    "0x80041010": "not_supported",
+    "0x8004100c": "not_supported",
+    "0x80041002": "not_found",
+    "0x80041008": "invalid_argument",
+}
+#: The error categories Get-OnePacsErrorCode maps when nothing else did.
+CATEGORY_CODES = {"PermissionDenied": "access_denied", "ObjectNotFound": "not_found", "NotImplemented": "not_supported"}
+_TYPE_CODES = {
+    "System.UnauthorizedAccessException": "access_denied",
+    "System.Security.SecurityException": "access_denied",
+    "System.Management.Automation.CommandNotFoundException": "not_supported",
+    "System.NotSupportedException": "not_supported",
+    "System.PlatformNotSupportedException": "not_supported",
+    "System.Management.Automation.ItemNotFoundException": "not_found",
+    "System.ArgumentException": "invalid_argument",
+    "System.FormatException": "invalid_argument",
+    "System.InvalidCastException": "invalid_argument",
+    "System.OverflowException": "invalid_argument",
+    "System.Management.Automation.ParameterBindingException": "invalid_argument",
+}
+_E_ACCESSDENIED = -2147024891
+_WMI_ID = re.compile(r"^HRESULT (0x[0-9A-Fa-f]{8}),")
+
+
+def agent_error_code(record: ErrorRecordShape) -> str:
+    """The protocol code the agent answers for this error: the exception's type and codes, then the WMI HRESULT
+    in FullyQualifiedErrorId, then the category, else "failed"."""
+    if record.exception_type in _TYPE_CODES:
+        return _TYPE_CODES[record.exception_type]
+    if record.hresult == _E_ACCESSDENIED:
+        return "access_denied"
+    if record.exception_type == "Microsoft.Management.Infrastructure.CimException":
+        code = CIM_NATIVE_ERROR_CODES.get(record.native_error_code or "")
+        if code:
+            return code
+    match = _WMI_ID.match(record.fully_qualified_error_id)
+    if match and match.group(1).lower() in WMI_HRESULT_CODES:
+        return WMI_HRESULT_CODES[match.group(1).lower()]
+    return CATEGORY_CODES.get(record.category, "failed")
+
+
+def agent_error(record: ErrorRecordShape) -> OpError:
+    """The failed result the agent answers for this error: its mapped code and the exception's own message."""
+    return OpError(agent_error_code(record), record.message)

@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winlab.sim_errors import (
+    ErrorRecordShape,
     OpError,
+    agent_error,
     agent_failure,
     agent_sees_defender_service_down,
     defender_service_down_record,
@@ -46,6 +48,16 @@ _SIGNATURES_OUT_OF_DATE = 0x000010
 _SIGNATURE_DUE_DAYS = 7
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
+#: Get-CimInstance -Namespace root\SecurityCenter2 where the namespace does not exist (Windows Server): the shape
+#: of tests/data/recorded/errors/ (a CimException with WMI's HRESULT in the id; the message, here in English, is
+#: localised and names no namespace). The agent maps it to not_supported (Get-OnePacsErrorCode).
+SECURITY_CENTER_MISSING = ErrorRecordShape(
+    exception_type="Microsoft.Management.Infrastructure.CimException",
+    message="Invalid namespace ",
+    fully_qualified_error_id="HRESULT 0x8004100e,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand",
+    category="MetadataError",
+    native_error_code="InvalidNamespace",
+)
 
 
 def _defender(state: dict) -> dict:
@@ -214,7 +226,7 @@ def defender_products(state: dict, args: dict) -> dict:
     """root\\SecurityCenter2 AntiVirusProduct: Defender's own entry (derived) and the other registered products."""
     product_type = registry_of(state).value(PRODUCT_OPTIONS_KEY, "ProductType")
     if product_type is None or PRODUCT_TYPES.get(product_type["data"]) != 1:
-        raise OpError("not_supported", "Invalid namespace root\\SecurityCenter2")
+        raise agent_error(SECURITY_CENTER_MISSING)
     defender = state.get("defender") or {}
     products = []
     if defender.get("installed", False):
