@@ -163,3 +163,20 @@ def test_defenders_security_center_guid_is_the_recorded_one() -> None:
     assert [product["instance_guid"].lower() for product in products["products"]] == [
         DEFENDER_SECURITY_CENTER_GUID.lower()
     ]
+
+
+# ---- BitLocker -----------------------------------------------------------------------------------------------------
+
+
+def test_an_encrypted_system_volume_reads_as_the_recorded_one() -> None:
+    row = recording("bitlocker/get-bitlockervolume-table.txt").splitlines()[-1]
+    volume_type, mount_point, _capacity, status, percentage = row.split()[:5]
+    protectors = re.search(r"\{([^}]*)\}", row)
+    assert protectors is not None
+    protection = row.rsplit("}", 1)[1].strip()
+    volume = run_one(SimulatedHost.from_profile("win11-24h2-hardened"), {"op": "bitlocker.volumes"})["value"][
+        "volumes"
+    ][0]
+    assert (volume["volume_type"], volume["mount_point"], volume["volume_status"]) == (volume_type, mount_point, status)
+    assert (volume["encryption_percentage"], volume["protection_status"]) == (int(percentage), protection)
+    assert [protector["type"] for protector in volume["key_protectors"]] == protectors.group(1).split(", ")
