@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,58 @@ def test_an_encrypted_system_volume_reads_as_the_recorded_one() -> None:
     assert (volume["volume_type"], volume["mount_point"], volume["volume_status"]) == (volume_type, mount_point, status)
     assert (volume["encryption_percentage"], volume["protection_status"]) == (int(percentage), protection)
     assert [protector["type"] for protector in volume["key_protectors"]] == protectors.group(1).split(", ")
+
+
+# ---- WLAN profiles ------------------------------------------------------------------------------------------------
+
+#: authEncryption values of the WLAN profile schema (wlan/SOURCE.md).
+WLAN_AUTHENTICATIONS = {"open", "shared", "WPA", "WPAPSK", "WPA2", "WPA2PSK", "WPA3", "WPA3SAE", "WPA3ENT192", "OWE"}
+WLAN_ENCRYPTIONS = {"none", "WEP", "TKIP", "AES", "GCMP256"}
+
+
+def wlan_profile(text: str) -> dict[str, str]:
+    """ConvertFrom-OnePacsWlanProfileXml's rules (agent/network.ps1): child elements by local name, whatever the
+    profile's XML namespace; "" for an absent one; the key material is never read."""
+
+    def local(element: ET.Element | None, name: str) -> ET.Element | None:
+        if element is None:
+            return None
+        return next((child for child in element if child.tag.rsplit("}", 1)[-1] == name), None)
+
+    def text_of(element: ET.Element | None, name: str) -> str:
+        child = local(element, name)
+        return (child.text or "").strip() if child is not None else ""
+
+    root = ET.fromstring(text.encode("ascii"))
+    auth = local(local(local(root, "MSM"), "security"), "authEncryption")
+    return {
+        "name": text_of(root, "name"),
+        "ssid": text_of(local(local(root, "SSIDConfig"), "SSID"), "name"),
+        "authentication": text_of(auth, "authentication"),
+        "encryption": text_of(auth, "encryption"),
+        "connection_mode": text_of(root, "connectionMode"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("wlan/wpa2-personal-profile-sample.xml", ("SampleWPA2PSK", "WPA2PSK", "AES", "auto")),
+        ("wlan/eap-aka-profile-sample-excerpt.xml", ("SampleEapAka", "WPA2", "AES", "manual")),
+    ],
+)
+def test_recorded_wlan_profiles_read_as_the_agent_reads_them(name: str, expected: tuple[str, ...]) -> None:
+    parsed = wlan_profile(recording(name))
+    assert (parsed["ssid"], parsed["authentication"], parsed["encryption"], parsed["connection_mode"]) == expected
+
+
+def test_the_labs_wlan_profiles_have_the_recorded_shape_and_vocabulary() -> None:
+    recorded = wlan_profile(recording("wlan/wpa2-personal-profile-sample.xml"))
+    for profile in ("win11-24h2-fresh", "win11-24h2-hardened"):
+        answer = run_one(SimulatedHost.from_profile(profile), {"op": "network.wlan"})["value"]
+        assert answer["profiles"], profile
+        for entry in answer["profiles"]:
+            assert sorted(entry) == sorted(recorded)
+            assert entry["authentication"] in WLAN_AUTHENTICATIONS
+            assert entry["encryption"] in WLAN_ENCRYPTIONS
+            assert entry["connection_mode"] in {"auto", "manual"}
