@@ -135,8 +135,10 @@ def test_dot_sourcing_only_defines_functions(part):
 @pytest.mark.parametrize("part", AGENT_FILES)
 def test_agent_files_are_pure_ascii_and_hold_no_request_separator(part):
     assert non_ascii_positions((AGENT_DIR / f"{part}.ps1").read_bytes()) == []
-    # The bootstrap splits stdin at the first separator: one inside the agent would cut the agent short.
+    # The bootstrap splits stdin at the first separator and core at the first file tag: either inside an agent
+    # file, even in a comment, would cut the agent short.
     assert _framing.REQUEST_SEPARATOR not in source(part)
+    assert _framing.FILE_TAG not in source(part)
 
 
 def test_core_writes_the_controllers_result_markers():

@@ -1,10 +1,10 @@
 # onepacs.baseline agent: runs generic read/write ops on a Windows host and reports them as one JSON document.
 #
 # The controller sends this file on stdin, followed by agent/<area>.ps1 for each area its request uses (and
-# agent/<area>_write.ps1 when it writes), each behind a '<#ONEPACS:FILE:<name>#>' line; the bootstrap dot-sources
-# this file and calls
+# agent/<area>_write.ps1 when it writes), each behind a file tag line (FILE_TAG in _framing.py, then the file's
+# name); the bootstrap dot-sources this file and calls
 #     Invoke-OnePacsAgent -AreaScripts <the tagged files> -RequestJson '{"v": 1, "ops": [{"op": "registry.get"}]}'
-# which loads each area file on its own (Import-OnePacsAreaScripts), so one blocked file fails only its ops.
+# which loads each area file on its own (Split-OnePacsAreaScripts), so one blocked file fails only its ops.
 # The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/agent/protocol.yml.
 #
 # Rules this file keeps, and why:
@@ -63,9 +63,10 @@ function Invoke-OnePacsAgent {
 }
 
 function Split-OnePacsAreaScripts {
-    # '<#ONEPACS:FILE:name#>' lines split the text into area files; returns @{ Name; Text } for each, in order.
+    # File tag lines (FILE_TAG in _framing.py, the name, '#>') split the text into area files; returns @{ Name; Text }
+    # for each, in order. The tag is assembled here because the bootstrap cuts core at the tag's first occurrence.
     param([string]$Text)
-    $tag = '<#ONEPACS:FILE:'
+    $tag = '<' + '#ONEPACS:FILE:'
     foreach ($section in ($Text -split [regex]::Escape($tag))) {
         $end = $section.IndexOf('#>', [System.StringComparison]::Ordinal)
         if ($end -lt 0) {

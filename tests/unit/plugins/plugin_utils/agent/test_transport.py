@@ -8,7 +8,9 @@ from ansible.errors import AnsibleConnectionFailure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import (
     MAX_COMMAND_CHARS,
     POWERSHELL_PREFIX,
@@ -240,3 +242,15 @@ class TestRunOps:
         failure = AnsibleConnectionFailure("winrm connection error: [Errno 111] Connection refused")
         with pytest.raises(AnsibleConnectionFailure, match=f"^{HOST}: connection refused: WinRM is not listening"):
             run_ops(FakeConnection(failure).exec_command, HOST, [{"op": "system.info"}])
+
+
+def test_the_bootstrap_cuts_stdin_into_exactly_core_then_the_tagged_area_files():
+    # What the bootstrap and Split-OnePacsAreaScripts do with stdin, on a payload with every agent file.
+    ops = [{"op": name} for name in sorted(load_protocol()["ops"])]
+    text = build_payload(ops).decode("ascii")
+    request_at = text.index(framing.REQUEST_SEPARATOR)
+    first_tag = text.index(framing.FILE_TAG)
+    assert text[:first_tag].rstrip("\n") == (AGENT_DIR / "core.ps1").read_text(encoding="ascii").rstrip("\n")
+    sections = text[first_tag:request_at].split(framing.FILE_TAG)[1:]
+    names = [section.split(framing.FILE_TAG_END, 1)[0] for section in sections]
+    assert names == sorted(path.stem for path in AGENT_DIR.glob("*.ps1") if path.stem != "core")
