@@ -276,10 +276,11 @@ function Get-OnePacsWmiErrorCode {
     # tests/data/recorded/errors/; PowerShell's own tests assert these ids). WMI error constants:
     # https://learn.microsoft.com/windows/win32/wmisdk/wmi-error-constants. '' for any other id.
     param([string]$FullyQualifiedErrorId)
-    if ($FullyQualifiedErrorId -notmatch '^HRESULT (0x[0-9A-Fa-f]{8}),') {
+    $match = [regex]::Match($FullyQualifiedErrorId, '^HRESULT (0x[0-9A-Fa-f]{8}),')
+    if (-not $match.Success) {
         return ''
     }
-    switch ($Matches[1].ToLowerInvariant()) {
+    switch ($match.Groups[1].Value.ToLowerInvariant()) {
         '0x80041003' {
             return 'access_denied'
         }
@@ -654,9 +655,13 @@ function ConvertTo-OnePacsInstalledOn {
         return $date.ToString('yyyy-MM-dd', $invariant)
     }
     if ($text -match '^[0-9A-Fa-f]{16}$') {
-        $fileTime = [System.Convert]::ToInt64($text, 16)
-        if ($fileTime -gt 0) {
+        try {
+            $fileTime = [System.Convert]::ToInt64($text, 16)
             return [datetime]::FromFileTimeUtc($fileTime).ToString('yyyy-MM-dd', $invariant)
+        }
+        catch {
+            # A negative or out-of-range FILETIME is no date.
+            return $null
         }
     }
     return $null

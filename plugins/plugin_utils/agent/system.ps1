@@ -229,26 +229,34 @@ function Invoke-OpSystemLatestHotfix {
 function Invoke-OpSystemSession {
     param($Op)
     $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    # Mandatory label SIDs S-1-16-<RID> (well-known SIDs): the token carries exactly one.
-    $labels = @{ '4096' = 'Low'; '8192' = 'Medium'; '8448' = 'MediumPlus'; '12288' = 'High'; '16384' = 'System' }
-    $integrity = ''
-    foreach ($group in $identity.Groups) {
-        $sid = [string]$group.Value
-        if ($sid.StartsWith('S-1-16-', [System.StringComparison]::Ordinal)) {
-            $rid = $sid.Substring(7)
-            if ($labels.ContainsKey($rid)) {
-                $integrity = $labels[$rid]
-            }
-        }
-    }
     $computer = Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole -ErrorAction Stop
     return [ordered]@{
         user = [string]$identity.Name
         elevated = [bool](Test-OnePacsElevated)
-        integrity_level = $integrity
+        integrity_level = Get-OnePacsIntegrityLevel
         domain_role = [int]$computer.DomainRole
         amsi_providers = Get-OnePacsAmsiProviders
     }
+}
+
+function Get-OnePacsIntegrityLevel {
+    # The token's mandatory label, S-1-16-<RID> (well-known SIDs). WindowsIdentity.Groups leaves it out (.NET lists
+    # enabled groups only, and a label is not one), so it is read from whoami /groups, by SID only: the CSV's
+    # header and group names are localised, the SIDs are not. '' when whoami is missing or lists no label.
+    $labels = @{ '4096' = 'Low'; '8192' = 'Medium'; '8448' = 'MediumPlus'; '12288' = 'High'; '16384' = 'System' }
+    $whoami = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'whoami.exe'
+    if (-not (Test-Path -LiteralPath $whoami -PathType Leaf)) {
+        return ''
+    }
+    $ErrorActionPreference = 'Continue'
+    $lines = @(& $whoami /groups /fo csv /nh 2>$null)
+    foreach ($line in $lines) {
+        $match = [regex]::Match([string]$line, '"S-1-16-(\d+)"')
+        if ($match.Success -and $labels.ContainsKey($match.Groups[1].Value)) {
+            return $labels[$match.Groups[1].Value]
+        }
+    }
+    return ''
 }
 
 function Get-OnePacsAmsiProviders {
