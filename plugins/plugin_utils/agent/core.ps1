@@ -433,9 +433,10 @@ function ConvertTo-OnePacsAsciiText {
 function Write-OnePacsResponse {
     # Writes the framed response (markers as in plugins/plugin_utils/agent/_framing.py). In powershell.exe (winrm,
     # ssh) it goes straight to stdout, bypassing the PowerShell host so that formatting and width cannot touch it.
-    # Under psrp no powershell.exe runs: the script runs in a remote runspace whose host is ServerRemoteHost and has
-    # no console, and Ansible's psrp plugin builds stdout from the pipeline's output objects and the host UI only
-    # (ansible-core plugins/connection/psrp.py, _parse_pipeline_result), so there the lines are pipeline output.
+    # Under psrp no powershell.exe runs: the script runs in a remote runspace whose host is ServerRemoteHost
+    # (PowerShell's engine/remoting/server/ServerRemoteHost.cs) and has no console, and Ansible's psrp plugin builds
+    # stdout from the pipeline's output objects and the host UI only (ansible-core plugins/connection/psrp.py,
+    # _parse_pipeline_result), so there the lines are pipeline output.
     param([string]$Json)
     if ($Host.Name -ne 'ConsoleHost') {
         '<<<ONEPACS:RESULT:BEGIN>>>'
