@@ -22,7 +22,8 @@ function Stop-OnePacsServiceWithin {
     param([System.ServiceProcess.ServiceController]$Controller, [int]$Seconds)
     $Controller.Stop()
     try {
-        $Controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds($Seconds))
+        $stopped = [System.ServiceProcess.ServiceControllerStatus]::Stopped
+        $Controller.WaitForStatus($stopped, [TimeSpan]::FromSeconds($Seconds))
     }
     catch [System.ServiceProcess.TimeoutException] {
         $Controller.Refresh()
