@@ -75,6 +75,8 @@ def recorded_shape(relative: str) -> ErrorRecordShape:
     [
         # A class this Windows lacks (a feature not installed): the message is localised, the id is not.
         ("errors/get-ciminstance-invalid-class.txt", "not_supported"),
+        # WMI refused the account (E_ACCESSDENIED in the id, PermissionDenied category).
+        ("errors/get-ciminstance-access-denied.txt", "access_denied"),
         # One volume Get-BitLockerVolume cannot read: a COMException the agent does not recognise.
         ("errors/get-bitlockervolume-comexception.txt", "failed"),
         # Defender's service down, before the Defender handlers' own check: a generic failure.
