@@ -223,6 +223,7 @@ def parse_response(
     return [_op_result(index, raw, host) for index, raw in enumerate(results)]
 
 
+# ---- outcome markers (issue 12): begin ------------------------------------------------------------------------
 def _early_outcome(rc: int, out: str, err: str) -> str:
     """Why there is no framed answer: the bootstrap's marker if it printed one, else what the command left."""
     if mode := _language_mode(out):
@@ -240,6 +241,9 @@ def _early_outcome(rc: int, out: str, err: str) -> str:
         )
     detail = f"stderr: {_excerpt(err)}" if err.strip() else f"stdout: {_excerpt(out) or '(empty)'}"
     return f"the agent returned no result (exit code {rc}); {detail}"
+
+
+# ---- outcome markers (issue 12): end --------------------------------------------------------------------------
 
 
 #: exec_command(cmd, in_data=..., sudoable=False) of an Ansible connection plugin.
