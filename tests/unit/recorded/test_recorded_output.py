@@ -236,3 +236,14 @@ def test_the_labs_wlan_profiles_have_the_recorded_shape_and_vocabulary() -> None
             assert entry["authentication"] in WLAN_AUTHENTICATIONS
             assert entry["encryption"] in WLAN_ENCRYPTIONS
             assert entry["connection_mode"] in {"auto", "manual"}
+
+
+# ---- local accounts -----------------------------------------------------------------------------------------------
+
+
+def test_the_builtin_administrator_of_a_fresh_client_is_disabled_as_recorded() -> None:
+    row = recording("accounts/get-localuser-administrator.txt").splitlines()[2].split()
+    name, enabled = row[0], row[1] == "True"
+    users = run_one(SimulatedHost.from_profile("win10-22h2-fresh"), {"op": "accounts.users"})["value"]["users"]
+    administrator = next(user for user in users if user["sid"].endswith("-500"))
+    assert (administrator["name"], administrator["enabled"]) == (name, enabled)
