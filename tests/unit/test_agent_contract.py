@@ -1,12 +1,13 @@
 """The agent against the protocol and the bootstrap, read by parsing it with tree-sitter-powershell.
 
-The agent is agent/core.ps1 plus one agent/<area>.ps1 per protocol area; the controller sends core and the areas a
-request uses, and core finds an op's handler by name (op 'registry.get' -> function Invoke-OpRegistryGet). So:
-every op of protocol/<area>.yml has its handler in agent/<area>.ps1 and there is no other handler; each handler reads
-exactly the arguments the protocol declares, with the declared type, requiredness, choices and range (the protocol
-is the one statement of them: a check the agent makes differently is found here); core has the entry point and no
-handler; no function is defined twice across the files (they are concatenated); nothing but definitions at script
-level (the bootstrap dot-sources them); ASCII only.
+The agent is agent/core.ps1 plus one agent/<family>.ps1 per op family and one agent/<family>_write.ps1 per family
+with mutating ops; the controller sends core and the files a request uses, and core finds an op's handler by name
+(op 'registry.get' -> function Invoke-OpRegistryGet). So: every read op of protocol/<family>.yml has its handler in
+agent/<family>.ps1, every mutating op in agent/<family>_write.ps1, and there is no other handler; no cmdlet that
+writes travels in a read file; each handler reads exactly the arguments the protocol declares, with the declared
+type, requiredness, choices and range (the protocol is the one statement of them: a check the agent makes
+differently is found here); core has the entry point and no handler; no function is defined twice across the files
+(a request loads them together); nothing but definitions at script level (they are dot-sourced); ASCII only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import pytest
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import (
+    WRITE_FILE_SUFFIX,
     ArgSpec,
+    agent_file,
     load_protocol,
     op_args,
     op_families,
@@ -196,21 +199,57 @@ AGENT_FILES = sorted(path.stem for path in AGENT_DIR.glob("*.ps1"))
 OPS = load_protocol()["ops"]
 
 
-def test_agent_files_are_core_and_one_per_protocol_area():
-    assert sorted(["core", *op_families()]) == AGENT_FILES
+#: Cmdlets and methods that change a host; none may travel in a request that only reads (antimalware scanning flags
+#: some of them, e.g. Add-MpPreference -ExclusionPath, and one blocked file fails every op it holds).
+WRITING_COMMANDS = re.compile(
+    r"\b(Set|Add|Remove|Enable|Disable|New|Update)-(MpPreference|MpSignature|NetFirewall\w*|BitLocker\w*|"
+    r"LocalUser|LocalGroupMember|Service|ItemProperty)\b|\.(SetValue|DeleteValue|CreateSubKey)\(|/configure\b",
+    re.IGNORECASE,
+)
+
+
+def agent_files_by_protocol() -> list[str]:
+    return sorted({"core", *op_families(), *(agent_file(op) for op in OPS)})
+
+
+def test_agent_files_are_core_one_per_protocol_area_and_one_per_area_that_writes():
+    assert agent_files_by_protocol() == AGENT_FILES
+
+
+@pytest.mark.parametrize("part", sorted({agent_file(op) for op in OPS}))
+def test_every_op_has_its_handler_in_its_file_and_there_is_no_other(part):
+    ops = [op for op in OPS if agent_file(op) == part]
+    assert ops
+    assert handler_mismatches(ops, source(part)) == []
 
 
 @pytest.mark.parametrize("area", op_families())
-def test_every_op_of_the_area_has_its_handler_and_there_is_no_other(area):
-    ops = [op for op in OPS if op.startswith(f"{area}.")]
-    assert ops
-    assert handler_mismatches(ops, source(area)) == []
+def test_a_read_file_holds_no_command_that_writes(area):
+    assert writing_commands(source(area)) == []
+
+
+def writing_commands(text: str) -> list[str]:
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return sorted({match.group(0) for match in WRITING_COMMANDS.finditer(code)})
+
+
+def test_a_write_in_a_read_file_is_detected():
+    assert writing_commands("function X {\n    Add-MpPreference -ExclusionPath $p # Set-MpPreference\n}") == [
+        "Add-MpPreference"
+    ]
+    assert WRITE_FILE_SUFFIX == "_write"
+
+
+def family_source(family: str) -> str:
+    """Both agent files of an op family (the write file, where there is one, after the read file)."""
+    write_file = AGENT_DIR / f"{family}{WRITE_FILE_SUFFIX}.ps1"
+    return source(family) + ("\n" + source(write_file.stem) if write_file.exists() else "")
 
 
 @pytest.mark.parametrize("family", op_families())
 def test_every_handler_checks_its_arguments_as_the_protocol_declares_them(family):
     ops = [op for op in OPS if op.startswith(f"{family}.")]
-    read, unreadable = handler_arguments(ops, source(family))
+    read, unreadable = handler_arguments(ops, family_source(family))
     assert unreadable == []
     assert [problem for op in ops for problem in argument_mismatches(op, op_args(op), read[op])] == []
 
@@ -239,8 +278,10 @@ def test_dot_sourcing_only_defines_functions(part):
 @pytest.mark.parametrize("part", AGENT_FILES)
 def test_agent_files_are_pure_ascii_and_hold_no_request_separator(part):
     assert non_ascii_positions((AGENT_DIR / f"{part}.ps1").read_bytes()) == []
-    # The bootstrap splits stdin at the first separator: one inside the agent would cut the agent short.
+    # The bootstrap splits stdin at the first separator and core at the first file tag: either inside an agent
+    # file, even in a comment, would cut the agent short.
     assert _framing.REQUEST_SEPARATOR not in source(part)
+    assert _framing.FILE_TAG not in source(part)
 
 
 def test_core_writes_the_controllers_result_markers():

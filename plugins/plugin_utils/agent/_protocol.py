@@ -6,7 +6,7 @@ error naming the file, the op and the argument, not a check that silently never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,6 +37,27 @@ class ArgSpec:
 def op_family(op_name: str) -> str:
     """'registry.get' -> 'registry': the op family names the protocol file and the agent file that serve the op."""
     return op_name.split(".", 1)[0]
+
+
+#: agent/<family>_write.ps1 holds the handlers of the family's mutating ops; it is sent only with a request that
+#: writes, so a read-only request never carries Set-MpPreference and the like, which antimalware scanning (AMSI) may
+#: flag.
+WRITE_FILE_SUFFIX = "_write"
+
+
+def agent_file(op_name: str) -> str:
+    """The stem of the agent file that holds op_name's handler: '<family>', or '<family>_write' for a mutating op."""
+    spec = load_protocol()["ops"].get(op_name) or {}
+    return op_family(op_name) + (WRITE_FILE_SUFFIX if spec.get("mutates") else "")
+
+
+def agent_files_for(op_names: Iterable[str]) -> frozenset[str]:
+    """The agent files a request needs besides core: each op's own file, and its family's read file, whose helpers
+    the write handlers use."""
+    files: set[str] = set()
+    for name in op_names:
+        files.update({op_family(name), agent_file(name)})
+    return frozenset(files)
 
 
 def _is_whole(value: Any) -> bool:

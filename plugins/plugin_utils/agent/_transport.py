@@ -24,15 +24,20 @@ from ansible.errors import AnsibleConnectionFailure
 from .._paths import AGENT_DIR
 from ._framing import (
     BOOTSTRAP_TAG,
+    CORE_LOAD_FAILED_MARKER,
+    EXIT_CORE_LOAD_FAILED,
     EXIT_LANGUAGE_MODE,
     EXIT_NO_REQUEST,
+    FILE_TAG,
+    FILE_TAG_END,
     LANGUAGE_MODE_MARKER,
+    NO_REQUEST_MARKER,
     PROTOCOL_VERSION,
     REQUEST_SEPARATOR,
     RESULT_BEGIN,
     RESULT_END,
 )
-from ._protocol import load_protocol, op_family
+from ._protocol import agent_files_for, load_protocol
 
 #: The prefix Ansible's PowerShell shell plugin uses; starting with it exactly stops the winrm connection plugin
 #: from wrapping our command in a second -EncodedCommand layer.
@@ -47,6 +52,10 @@ EXCERPT_CHARS = 400
 
 ERROR_CODES = frozenset(load_protocol()["error_codes"])
 
+# ---- agent loading and outcome markers (issue 12): begin ------------------------------------------------------
+# Core is loaded first, in a try, so a block (AMSI, a parse error) is reported by a marker naming core.ps1; core then
+# loads each area file on its own (Invoke-OnePacsAgent -AreaScripts). Every early outcome prints its marker before it
+# exits, because a second wrapping of the command turns each non-zero exit code into 1.
 _BOOTSTRAP_LINES = (
     BOOTSTRAP_TAG,
     "$ProgressPreference='SilentlyContinue'",
@@ -54,10 +63,14 @@ _BOOTSTRAP_LINES = (
     f'if("$m" -ne \'FullLanguage\'){{"{LANGUAGE_MODE_MARKER}$m>>>";exit {EXIT_LANGUAGE_MODE}}}',
     "$s=$input|Out-String",
     f"$i=$s.IndexOf('{REQUEST_SEPARATOR}')",
-    f"if($i -lt 0){{exit {EXIT_NO_REQUEST}}}",
-    ". ([ScriptBlock]::Create($s.Substring(0,$i)))",
-    f"Invoke-OnePacsAgent -RequestJson $s.Substring($i+{len(REQUEST_SEPARATOR)})",
+    f"if($i -lt 0){{'{NO_REQUEST_MARKER}';exit {EXIT_NO_REQUEST}}}",
+    f"$j=$s.IndexOf('{FILE_TAG}')",
+    "if($j -lt 0 -or $j -gt $i){$j=$i}",
+    "try{. ([ScriptBlock]::Create($s.Substring(0,$j)))}"
+    f'catch{{"{CORE_LOAD_FAILED_MARKER}$_";exit {EXIT_CORE_LOAD_FAILED}}}',
+    f"Invoke-OnePacsAgent -AreaScripts $s.Substring($j,$i-$j) -RequestJson $s.Substring($i+{len(REQUEST_SEPARATOR)})",
 )
+# ---- agent loading and outcome markers (issue 12): end --------------------------------------------------------
 
 
 class AgentError(Exception):
@@ -98,13 +111,18 @@ def build_command() -> str:
 
 
 @cache
-def agent_script(families: frozenset[str]) -> str:
-    """The agent for a request: agent/core.ps1, then agent/<family>.ps1 for each op family it holds.
+def agent_script(files: frozenset[str]) -> str:
+    """The agent for a request: agent/core.ps1, then each named agent file behind its FILE_TAG line.
 
-    Sending only the families in use keeps each command's stdin small (a probe of one area is a few KB).
+    Sending only the files in use keeps each command's stdin small (a probe of one area is a few KB), and keeps the
+    write handlers (agent/<area>_write.ps1) out of every request that only reads.
     """
-    parts = ["core", *sorted(families)]
-    return "\n".join((AGENT_DIR / f"{part}.ps1").read_text(encoding="ascii") for part in parts)
+    core = (AGENT_DIR / "core.ps1").read_text(encoding="ascii")
+    tagged = (
+        f"{FILE_TAG}{name}{FILE_TAG_END}\n" + (AGENT_DIR / f"{name}.ps1").read_text(encoding="ascii")
+        for name in sorted(files)
+    )
+    return "\n".join([core, *tagged])
 
 
 def build_request(ops: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -114,7 +132,7 @@ def build_request(ops: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def build_payload(ops: Sequence[dict[str, Any]], agent: str | None = None) -> bytes:
     """stdin for the command: the agent, the separator line, the request as one ASCII JSON line."""
     request = json.dumps(build_request(ops), ensure_ascii=True, separators=(",", ":"))
-    script = agent_script(frozenset(op_family(op["op"]) for op in ops)) if agent is None else agent
+    script = agent_script(agent_files_for(op["op"] for op in ops)) if agent is None else agent
     return f"{script}\n{REQUEST_SEPARATOR}\n{request}\n".encode("ascii")
 
 
@@ -177,23 +195,17 @@ def _op_result(index: int, raw: Any, host: str) -> OpResult:
 def parse_response(
     host: str, rc: int, stdout: bytes | str, stderr: bytes | str, expected_results: int
 ) -> list[OpResult]:
-    """Turn the command's exit code and output into one result per op, or raise AgentError naming the cause."""
+    """Turn the command's output into one result per op, or raise AgentError naming the cause.
+
+    Outcomes are read from markers in stdout, never from the exit code alone: a command wrapped a second time
+    (ansible-core before 2.19, ssh with PowerShell as the default shell) exits 1 for every failure, and psrp exits 1
+    whenever anything reached PowerShell's error stream. A complete frame is the agent's answer whatever the code.
+    """
     out = _decode(stdout)
     err = readable_stderr(_decode(stderr))
-    if rc == EXIT_LANGUAGE_MODE and (mode := _language_mode(out)):
-        raise AgentError(
-            host,
-            f"PowerShell runs in {mode} mode (AppLocker or WDAC policy); the agent needs FullLanguage. "
-            "Allow the connecting account to run unrestricted PowerShell over WinRM, or exempt the host.",
-        )
-    if rc == EXIT_NO_REQUEST:
-        raise AgentError(host, "the agent bootstrap received no request on stdin (the connection dropped input?)")
     framed = _framed_json(out)
     if framed is None:
-        detail = f"stderr: {_excerpt(err)}" if err.strip() else f"stdout: {_excerpt(out) or '(empty)'}"
-        raise AgentError(host, f"the agent returned no result (exit code {rc}); {detail}")
-    if rc != 0:
-        raise AgentError(host, f"the agent exited with code {rc}; stderr: {_excerpt(err) or '(empty)'}")
+        raise AgentError(host, _early_outcome(rc, out, err))
     try:
         document = json.loads(framed)
     except ValueError as exc:
@@ -209,6 +221,29 @@ def parse_response(
         count = len(results) if isinstance(results, list) else "no"
         raise AgentError(host, f"malformed agent response: {count} results for {expected_results} ops")
     return [_op_result(index, raw, host) for index, raw in enumerate(results)]
+
+
+# ---- outcome markers (issue 12): begin ------------------------------------------------------------------------
+def _early_outcome(rc: int, out: str, err: str) -> str:
+    """Why there is no framed answer: the bootstrap's marker if it printed one, else what the command left."""
+    if mode := _language_mode(out):
+        return (
+            f"PowerShell runs in {mode} mode (AppLocker or WDAC policy); the agent needs FullLanguage. "
+            "Allow the connecting account to run unrestricted PowerShell over WinRM, or exempt the host."
+        )
+    if NO_REQUEST_MARKER in out or (rc == EXIT_NO_REQUEST and not out.strip()):
+        return "the agent bootstrap received no request on stdin (the connection dropped input?)"
+    if (start := out.find(CORE_LOAD_FAILED_MARKER)) >= 0:
+        reason = out[start + len(CORE_LOAD_FAILED_MARKER) :].strip() or f"exit code {EXIT_CORE_LOAD_FAILED}"
+        return (
+            "the host blocked agent/core.ps1 while loading it (antimalware scanning (AMSI) or a script policy; "
+            f"see docs/troubleshooting.md): {_excerpt(reason)}"
+        )
+    detail = f"stderr: {_excerpt(err)}" if err.strip() else f"stdout: {_excerpt(out) or '(empty)'}"
+    return f"the agent returned no result (exit code {rc}); {detail}"
+
+
+# ---- outcome markers (issue 12): end --------------------------------------------------------------------------
 
 
 #: exec_command(cmd, in_data=..., sudoable=False) of an Ansible connection plugin.

@@ -36,13 +36,17 @@ function ConvertFrom-OnePacsAuditBackup {
     # auditpol /backup CSV -> ordered table "guid" -> setting value (0 none, 1 success, 2 failure, 3 both).
     # Columns: Machine Name, Policy Target, Subcategory, Subcategory GUID, Inclusion Setting, Exclusion Setting,
     # Setting Value. The header, the names and the Inclusion Setting text are localised, so a row is recognised by
-    # its GUID and its last field being a number. Rows of the System target win; per-user rows only stand in when
-    # no row names the System target, and option rows (no GUID) are skipped.
+    # its GUID and its last field being a number; option rows (no GUID) are skipped. Only rows whose Policy Target
+    # is System are the system policy (recorded: tests/data/recorded/auditpol/). A per-user row (the target is a
+    # user) never stands in for it: its Setting Value holds other bits, PER_USER_AUDIT_SUCCESS_INCLUDE 0x1,
+    # _SUCCESS_EXCLUDE 0x2, _FAILURE_INCLUDE 0x4, _FAILURE_EXCLUDE 0x8
+    # (https://learn.microsoft.com/windows/win32/api/ntsecapi/ns-ntsecapi-audit_policy_information), so 2 there
+    # means "exclude success", not "failure".
     param([string[]]$Lines)
     $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     $pattern = '\{([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}'
     $system = [ordered]@{}
-    $other = [ordered]@{}
+    $perUserRows = 0
     foreach ($line in $Lines) {
         $match = [regex]::Match([string]$line, $pattern)
         if (-not $match.Success) {
@@ -54,19 +58,21 @@ function ConvertFrom-OnePacsAuditBackup {
         if (-not [int]::TryParse($last, [System.Globalization.NumberStyles]::None, $invariant, [ref]$setting)) {
             continue
         }
+        if ($fields.Length -lt 2 -or $fields[1].Trim() -ne 'System') {
+            $perUserRows += 1
+            continue
+        }
         $guid = $match.Groups[1].Value.ToLowerInvariant()
-        $table = $other
-        if ($fields.Length -gt 1 -and $fields[1].Trim() -eq 'System') {
-            $table = $system
-        }
-        if (-not $table.Contains($guid)) {
-            $table[$guid] = $setting -band 3
+        if (-not $system.Contains($guid)) {
+            $system[$guid] = $setting -band 3
         }
     }
-    if ($system.Count -gt 0) {
-        return $system
+    if ($system.Count -eq 0 -and $perUserRows -gt 0) {
+        $message = "auditpol /backup listed $perUserRows per-user rows and none for the System policy target; " +
+            'per-user settings are not the system audit policy'
+        Stop-OnePacsOp -Code 'failed' -Message $message
     }
-    return $other
+    return $system
 }
 
 function Get-OnePacsAuditBackupDirectory {
@@ -116,14 +122,6 @@ function Get-OnePacsAuditSetting {
     return [int]$Policy[$Guid]
 }
 
-function ConvertTo-OnePacsAuditSwitch {
-    param([string]$Side, [bool]$Enabled)
-    if ($Enabled) {
-        return ('/' + $Side + ':enable')
-    }
-    return ('/' + $Side + ':disable')
-}
-
 function Invoke-OpAuditpolGet {
     param($Op)
     $guids = Get-OnePacsArg -Op $Op -Name 'guids' -Type 'list' -Optional
@@ -148,28 +146,4 @@ function Invoke-OpAuditpolGet {
         $null = $subcategories.Add((ConvertTo-OnePacsAuditEntry -Guid $guid -Setting $setting))
     }
     return [ordered]@{ subcategories = $subcategories }
-}
-
-function Invoke-OpAuditpolSet {
-    param($Op)
-    $guid = ConvertTo-OnePacsGuid -Text (Get-OnePacsArg -Op $Op -Name 'guid' -Type 'string') -Name 'guid'
-    $success = Get-OnePacsArg -Op $Op -Name 'success' -Type 'bool' -Optional
-    $failure = Get-OnePacsArg -Op $Op -Name 'failure' -Type 'bool' -Optional
-    if ($null -eq $success -and $null -eq $failure) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "auditpol.set needs 'success', 'failure' or both"
-    }
-    # Checked first: auditpol reports an unknown subcategory only in its localised text.
-    $null = Get-OnePacsAuditSetting -Policy (Read-OnePacsAuditPolicy) -Guid $guid
-    $arguments = [System.Collections.Generic.List[string]]::new()
-    $arguments.Add('/set')
-    $arguments.Add('/subcategory:{' + $guid + '}')
-    if ($null -ne $success) {
-        $arguments.Add((ConvertTo-OnePacsAuditSwitch -Side 'success' -Enabled $success))
-    }
-    if ($null -ne $failure) {
-        $arguments.Add((ConvertTo-OnePacsAuditSwitch -Side 'failure' -Enabled $failure))
-    }
-    Invoke-OnePacsAuditpol -ArgumentList $arguments.ToArray()
-    $setting = Get-OnePacsAuditSetting -Policy (Read-OnePacsAuditPolicy) -Guid $guid
-    return ConvertTo-OnePacsAuditEntry -Guid $guid -Setting $setting
 }

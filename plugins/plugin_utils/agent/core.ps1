@@ -1,8 +1,10 @@
 # onepacs.baseline agent: runs generic read/write ops on a Windows host and reports them as one JSON document.
 #
-# The controller sends this file, followed by agent/<area>.ps1 for each area its request uses, on stdin; the
-# bootstrap dot-sources them and calls
-#     Invoke-OnePacsAgent -RequestJson '{"v": 1, "ops": [{"op": "registry.get", ...}, ...]}'
+# The controller sends this file on stdin, followed by agent/<area>.ps1 for each area its request uses (and
+# agent/<area>_write.ps1 when it writes), each behind a file tag line (FILE_TAG in _framing.py, then the file's
+# name); the bootstrap dot-sources this file and calls
+#     Invoke-OnePacsAgent -AreaScripts <the tagged files> -RequestJson '{"v": 1, "ops": [{"op": "registry.get"}]}'
+# which loads each area file on its own (Split-OnePacsAreaScripts), so one blocked file fails only its ops.
 # The op contract (names, arguments, return shapes, error codes) is plugins/plugin_utils/agent/protocol.yml.
 #
 # Rules this file keeps, and why:
@@ -21,8 +23,12 @@ function Invoke-OnePacsAgent {
     #   response shape the controller already handles.
     # - the request is not JSON or has no "ops" list, so there are no ops to answer one by one:
     #   {"v": 1, "results": [], "code": "invalid_argument", "error": "..."}.
+    # - an area file that could not be loaded: each op it serves gets {"ok": false, "code": "blocked"} naming it.
     [CmdletBinding()]
     param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string]$AreaScripts,
         [Parameter(Mandatory = $true)]
         [AllowEmptyString()]
         [string]$RequestJson
@@ -30,8 +36,21 @@ function Invoke-OnePacsAgent {
     $ProgressPreference = 'SilentlyContinue'
     $ErrorActionPreference = 'Stop'
     Remove-OnePacsArrayTypeData
+    # Dot-sourced here, the area files' functions live in this function's scope, which every op handler call below
+    # runs inside (PowerShell resolves commands through the caller's scopes).
+    $blockedFiles = @{}
+    foreach ($areaFile in (Split-OnePacsAreaScripts -Text $AreaScripts)) {
+        try {
+            . ([ScriptBlock]::Create($areaFile.Text))
+        }
+        catch {
+            # AMSI reports a block as a ParseException (ScriptContainedMaliciousContent) when the script block is
+            # created or first run; any other load error (a parse error) is reported the same way.
+            $blockedFiles[$areaFile.Name] = [string]$_.Exception.Message
+        }
+    }
     try {
-        $response = Invoke-OnePacsRequest -RequestJson $RequestJson
+        $response = Invoke-OnePacsRequest -RequestJson $RequestJson -BlockedFiles $blockedFiles
         $json = ConvertTo-Json -InputObject $response -Depth 10 -Compress
     }
     catch {
@@ -43,9 +62,23 @@ function Invoke-OnePacsAgent {
     Write-OnePacsResponse -Json (ConvertTo-OnePacsAsciiText -Text $json)
 }
 
+function Split-OnePacsAreaScripts {
+    # File tag lines (FILE_TAG in _framing.py, the name, '#>') split the text into area files; returns @{ Name; Text }
+    # for each, in order. The tag is assembled here because the bootstrap cuts core at the tag's first occurrence.
+    param([string]$Text)
+    $tag = '<' + '#ONEPACS:FILE:'
+    foreach ($section in ($Text -split [regex]::Escape($tag))) {
+        $end = $section.IndexOf('#>', [System.StringComparison]::Ordinal)
+        if ($end -lt 0) {
+            continue
+        }
+        @{ Name = $section.Substring(0, $end).Trim(); Text = $section.Substring($end + 2) }
+    }
+}
+
 function Invoke-OnePacsRequest {
     # Returns the response document (an ordered dictionary) for one request text.
-    param([string]$RequestJson)
+    param([string]$RequestJson, [hashtable]$BlockedFiles = @{})
     $results = [System.Collections.ArrayList]::new()
     $response = [ordered]@{ v = 1; results = $results }
     try {
@@ -73,14 +106,14 @@ function Invoke-OnePacsRequest {
         $requestError = 'unsupported request version (this agent speaks protocol version 1)'
     }
     foreach ($op in $opsProperty.Value) {
-        $null = $results.Add((Invoke-OnePacsOp -Op $op -RequestError $requestError))
+        $null = $results.Add((Invoke-OnePacsOp -Op $op -RequestError $requestError -BlockedFiles $BlockedFiles))
     }
     return $response
 }
 
 function Invoke-OnePacsOp {
     # Runs one op through its handler and returns its result; never throws.
-    param($Op, [string]$RequestError)
+    param($Op, [string]$RequestError, [hashtable]$BlockedFiles = @{})
     try {
         if ($RequestError) {
             Stop-OnePacsOp -Code 'invalid_argument' -Message $RequestError
@@ -91,6 +124,10 @@ function Invoke-OnePacsOp {
         $name = Get-OnePacsArg -Op $Op -Name 'op' -Type 'string'
         $handler = Get-OnePacsOpHandler -Name $name
         if ($null -eq $handler) {
+            $blocked = Get-OnePacsBlockedFileMessage -OpName $name -BlockedFiles $BlockedFiles
+            if ($blocked) {
+                return [ordered]@{ ok = $false; code = 'blocked'; error = $blocked }
+            }
             return [ordered]@{ ok = $false; code = 'unknown_op'; error = "this agent has no handler for op '$name'" }
         }
         $value = & $handler -Op $Op
@@ -104,6 +141,18 @@ function Invoke-OnePacsOp {
             error = [string]$errorRecord.Exception.Message
         }
     }
+}
+
+function Get-OnePacsBlockedFileMessage {
+    # Why an op has no handler when a file of its area ('<area>' or '<area>_write') failed to load; '' otherwise.
+    param([string]$OpName, [hashtable]$BlockedFiles)
+    $area = $OpName.Split('.')[0]
+    $messages = foreach ($fileName in @($area, ($area + '_write'))) {
+        if ($BlockedFiles.ContainsKey($fileName)) {
+            "the host blocked agent/$fileName.ps1 while loading it: " + $BlockedFiles[$fileName]
+        }
+    }
+    return (@($messages) -join '; ')
 }
 
 function Get-OnePacsOpHandler {
@@ -178,6 +227,10 @@ function Get-OnePacsErrorCode {
         }
         $exception = $exception.InnerException
     }
+    $wmiCode = Get-OnePacsWmiErrorCode -FullyQualifiedErrorId ([string]$ErrorRecord.FullyQualifiedErrorId)
+    if ($wmiCode) {
+        return $wmiCode
+    }
     $category = [string]$ErrorRecord.CategoryInfo.Category
     if ($category -eq 'PermissionDenied') {
         return 'access_denied'
@@ -211,6 +264,42 @@ function Get-OnePacsCimErrorCode {
             return 'not_found'
         }
         'InvalidParameter' {
+            return 'invalid_argument'
+        }
+    }
+    return ''
+}
+
+function Get-OnePacsWmiErrorCode {
+    # The CIM cmdlets put WMI's HRESULT in the error's FullyQualifiedErrorId, "HRESULT 0x80041010,Microsoft.
+    # Management.Infrastructure.CimCmdlets.GetCimInstanceCommand", and their message is localised (recorded:
+    # tests/data/recorded/errors/; PowerShell's own tests assert these ids). WMI error constants:
+    # https://learn.microsoft.com/windows/win32/wmisdk/wmi-error-constants. '' for any other id.
+    param([string]$FullyQualifiedErrorId)
+    $match = [regex]::Match($FullyQualifiedErrorId, '^HRESULT (0x[0-9A-Fa-f]{8}),')
+    if (-not $match.Success) {
+        return ''
+    }
+    switch ($match.Groups[1].Value.ToLowerInvariant()) {
+        '0x80041003' {
+            return 'access_denied'
+        }
+        '0x80070005' {
+            return 'access_denied'
+        }
+        '0x8004100e' {
+            return 'not_supported'
+        }
+        '0x80041010' {
+            return 'not_supported'
+        }
+        '0x8004100c' {
+            return 'not_supported'
+        }
+        '0x80041002' {
+            return 'not_found'
+        }
+        '0x80041008' {
             return 'invalid_argument'
         }
     }
@@ -353,9 +442,19 @@ function ConvertTo-OnePacsAsciiText {
 }
 
 function Write-OnePacsResponse {
-    # Writes the framed response straight to stdout (markers as in plugins/plugin_utils/agent/_framing.py), bypassing the
-    # PowerShell host so that formatting, width and other streams cannot touch it.
+    # Writes the framed response (markers as in plugins/plugin_utils/agent/_framing.py). In powershell.exe (winrm,
+    # ssh) it goes straight to stdout, bypassing the PowerShell host so that formatting and width cannot touch it.
+    # Under psrp no powershell.exe runs: the script runs in a remote runspace whose host is ServerRemoteHost
+    # (PowerShell's engine/remoting/server/ServerRemoteHost.cs) and has no console, and Ansible's psrp plugin builds
+    # stdout from the pipeline's output objects and the host UI only (ansible-core plugins/connection/psrp.py,
+    # _parse_pipeline_result), so there the lines are pipeline output.
     param([string]$Json)
+    if ($Host.Name -ne 'ConsoleHost') {
+        '<<<ONEPACS:RESULT:BEGIN>>>'
+        $Json
+        '<<<ONEPACS:RESULT:END>>>'
+        return
+    }
     $out = [System.Console]::Out
     $out.WriteLine('<<<ONEPACS:RESULT:BEGIN>>>')
     $out.WriteLine($Json)
@@ -541,6 +640,40 @@ function Get-OnePacsRegistryData {
         return $Default
     }
     return $value['data']
+}
+
+function ConvertTo-OnePacsInstalledOn {
+    # Win32_QuickFixEngineering.InstalledOn -> "yyyy-MM-dd", or $null; the one parser for every op that reads it.
+    # Windows keeps it as text in the US form M/d/yyyy whatever the host's culture (projects that read it parse it
+    # with en-US, e.g. aws/amazon-ssm-agent's windows update plugin; recorded: tests/data/recorded/hotfix/), or as a
+    # 16-digit hexadecimal FILETIME on old builds; a DateTime if a type extension converted it already. Never parsed
+    # with the host's culture, where 1/2/2026 would be the 1st of February.
+    param($Value)
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    if ($Value -is [datetime]) {
+        return $Value.ToString('yyyy-MM-dd', $invariant)
+    }
+    if ($null -eq $Value) {
+        return $null
+    }
+    $text = ([string]$Value).Trim()
+    $date = [datetime]::MinValue
+    $formats = [string[]]@('M/d/yyyy', 'M/d/yyyy h:mm:ss tt', 'M/d/yyyy H:mm:ss')
+    $styles = [System.Globalization.DateTimeStyles]::None
+    if ([datetime]::TryParseExact($text, $formats, $invariant, $styles, [ref]$date)) {
+        return $date.ToString('yyyy-MM-dd', $invariant)
+    }
+    if ($text -match '^[0-9A-Fa-f]{16}$') {
+        try {
+            $fileTime = [System.Convert]::ToInt64($text, 16)
+            return [datetime]::FromFileTimeUtc($fileTime).ToString('yyyy-MM-dd', $invariant)
+        }
+        catch {
+            # A negative or out-of-range FILETIME is no date.
+            return $null
+        }
+    }
+    return $null
 }
 
 function Test-OnePacsElevated {

@@ -31,15 +31,19 @@ function ConvertTo-OnePacsTimeOfDay {
 }
 
 function Test-OnePacsDefenderServiceDown {
-    # The Defender cmdlets fail with HRESULT 0x800106BA when the antimalware service is not running. The code is
-    # matched, never the (localised) message text around it.
+    # The Defender cmdlets fail with HRESULT 0x800106BA when the antimalware service is not running (another
+    # antivirus product is in charge). Windows reports it as a CimException whose message is generic and varies ("A
+    # general error occurred that is not covered by a more specific error code.", "Operation failed with the
+    # following error: 0x%1!x!", localised text) and whose code appears only in the ErrorRecord's
+    # FullyQualifiedErrorId, 'HRESULT 0x800106ba,Get-MpComputerStatus' (recorded real output with its sources:
+    # tests/data/recorded/defender/). So the id is matched, and HResult for wrappers that carry it; never the message.
     param([System.Management.Automation.ErrorRecord]$ErrorRecord)
+    if ([string]$ErrorRecord.FullyQualifiedErrorId -match '^HRESULT 0x800106ba,') {
+        return $true
+    }
     $exception = $ErrorRecord.Exception
     while ($null -ne $exception) {
         if ($exception.HResult -eq -2147416390) {
-            return $true
-        }
-        if ([string]$exception.Message -match '0x800106ba') {
             return $true
         }
         $exception = $exception.InnerException
@@ -59,7 +63,17 @@ function Get-OnePacsOptionalProperty {
 
 function Get-OnePacsDefenderPreferences {
     # Returns the defender.preferences shape from Get-MpPreference.
-    $preference = Get-MpPreference -ErrorAction Stop
+    try {
+        $preference = Get-MpPreference -ErrorAction Stop
+    }
+    catch {
+        if (-not (Test-OnePacsDefenderServiceDown -ErrorRecord $_)) {
+            throw
+        }
+        $message = 'the Microsoft Defender Antivirus service is not running (HRESULT 0x800106BA from ' +
+            'Get-MpPreference): another antivirus product is probably in charge'
+        Stop-OnePacsOp -Code 'not_supported' -Message $message
+    }
     $exclusions = [System.Collections.ArrayList]::new()
     foreach ($path in @($preference.ExclusionPath)) {
         if ($null -eq $path) {
@@ -139,49 +153,6 @@ function Invoke-OpDefenderStatus {
 function Invoke-OpDefenderPreferences {
     param($Op)
     return Get-OnePacsDefenderPreferences
-}
-
-function Invoke-OpDefenderSet {
-    param($Op)
-    $disable = Get-OnePacsArg -Op $Op -Name 'disable_realtime_monitoring' -Type 'bool' -Optional
-    $day = Get-OnePacsRangedInteger -Op $Op -Name 'scan_schedule_day' -Minimum 0 -Maximum 8 -Optional
-    $timeText = Get-OnePacsArg -Op $Op -Name 'scan_schedule_time' -Type 'string' -Optional
-    $settings = @{}
-    if ($null -ne $disable) {
-        $settings['DisableRealtimeMonitoring'] = [bool]$disable
-    }
-    if ($null -ne $day) {
-        # ScanScheduleDay takes the Day enum; its numeric values are the protocol's (0 Everyday .. 8 Never).
-        $settings['ScanScheduleDay'] = [int]$day
-    }
-    if ($null -ne $timeText) {
-        if ($timeText -notmatch '^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$') {
-            Stop-OnePacsOp -Code 'invalid_argument' -Message "argument 'scan_schedule_time' must be HH:MM:SS"
-        }
-        $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-        $span = [timespan]::ParseExact($timeText, 'hh\:mm\:ss', $invariant)
-        # The parameter is a DateTime whose time of day is used.
-        $settings['ScanScheduleTime'] = [datetime]::Today.Add($span)
-    }
-    if ($settings.Count -eq 0) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message 'defender.set needs at least one preference'
-    }
-    Set-MpPreference @settings -ErrorAction Stop
-    return Get-OnePacsDefenderPreferences
-}
-
-function Invoke-OpDefenderAddExclusion {
-    param($Op)
-    $path = Get-OnePacsArg -Op $Op -Name 'path' -Type 'string'
-    Add-MpPreference -ExclusionPath $path -ErrorAction Stop
-    return Get-OnePacsDefenderPreferences
-}
-
-function Invoke-OpDefenderUpdateSignatures {
-    param($Op)
-    Update-MpSignature -ErrorAction Stop
-    $status = Get-MpComputerStatus -ErrorAction Stop
-    return Get-OnePacsSignatureState -Status $status
 }
 
 function Invoke-OpDefenderProducts {

@@ -53,18 +53,3 @@ function Invoke-OpEventlogGet {
     $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
     return Read-OnePacsEventLog -Name $name
 }
-
-function Invoke-OpEventlogSet {
-    param($Op)
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
-    $size = Get-OnePacsRangedInteger -Op $Op -Name 'max_size_bytes' -Minimum 1 -Maximum ([decimal][long]::MaxValue)
-    $configuration = Open-OnePacsEventLogConfiguration -Name $name
-    try {
-        $configuration.MaximumSizeInBytes = [long]$size
-        $configuration.SaveChanges()
-    }
-    finally {
-        $configuration.Dispose()
-    }
-    return Read-OnePacsEventLog -Name $name
-}

@@ -180,46 +180,6 @@ function Get-OnePacsFirewallRuleEntry {
     }
 }
 
-function Get-OnePacsActiveFirewallRule {
-    # The rule with this Name in the active store, in the firewall.rules shape; not_found when there is none.
-    param([string]$Name)
-    $found = @(Get-NetFirewallRule -PolicyStore ActiveStore -Name $Name -ErrorAction SilentlyContinue)
-    if ($found.Count -eq 0) {
-        Stop-OnePacsOp -Code 'not_found' -Message "no firewall rule named '$Name' is in force"
-    }
-    return Get-OnePacsFirewallRuleEntry -Rule $found[0] -Ports $null -Applications $null -Addresses $null
-}
-
-function Get-OnePacsLocalFirewallRule {
-    # The rule with this Name in the local store (the one Set-/Enable-/Disable-NetFirewallRule change), or $null.
-    param([string]$Name)
-    $found = @(Get-NetFirewallRule -Name $Name -ErrorAction SilentlyContinue)
-    if ($found.Count -eq 0) {
-        return $null
-    }
-    return $found[0]
-}
-
-function Get-OnePacsStringListArg {
-    # A list argument of non-empty strings, or $Default when it is absent.
-    param($Op, [string]$Name, [string[]]$Default)
-    $value = Get-OnePacsArg -Op $Op -Name $Name -Type 'list' -Optional
-    if ($null -eq $value) {
-        return , $Default
-    }
-    $items = [System.Collections.Generic.List[string]]::new()
-    foreach ($item in $value) {
-        if (-not ($item -is [string]) -or $item.Length -eq 0) {
-            Stop-OnePacsOp -Code 'invalid_argument' -Message "argument '$Name' must be a list of non-empty strings"
-        }
-        $items.Add($item)
-    }
-    if ($items.Count -eq 0) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument '$Name' must not be empty"
-    }
-    return , ($items.ToArray())
-}
-
 function Invoke-OpFirewallProfiles {
     param($Op)
     $profiles = [System.Collections.ArrayList]::new()
@@ -228,38 +188,6 @@ function Invoke-OpFirewallProfiles {
         $null = $profiles.Add((Get-OnePacsFirewallProfileEntry -FirewallProfile $found))
     }
     return [ordered]@{ profiles = $profiles }
-}
-
-function Invoke-OpFirewallSetProfile {
-    param($Op)
-    $name = Get-OnePacsChoiceArg -Op $Op -Name 'profile' -Choices @('Domain', 'Private', 'Public')
-    $actions = @('Block', 'Allow', 'NotConfigured')
-    $enabled = Get-OnePacsArg -Op $Op -Name 'enabled' -Type 'bool' -Optional
-    $inbound = Get-OnePacsChoiceArg -Op $Op -Name 'default_inbound_action' -Choices $actions -Optional
-    $outbound = Get-OnePacsChoiceArg -Op $Op -Name 'default_outbound_action' -Choices $actions -Optional
-    $logBlocked = Get-OnePacsArg -Op $Op -Name 'log_blocked' -Type 'bool' -Optional
-    $logSize = Get-OnePacsRangedInteger -Op $Op -Name 'log_max_size_kilobytes' -Minimum 1 -Maximum 32767 -Optional
-    $settings = @{ Profile = $name; ErrorAction = 'Stop' }
-    if ($null -ne $enabled) {
-        $settings['Enabled'] = [string]$enabled
-    }
-    if ($null -ne $inbound) {
-        $settings['DefaultInboundAction'] = $inbound
-    }
-    if ($null -ne $outbound) {
-        $settings['DefaultOutboundAction'] = $outbound
-    }
-    if ($null -ne $logBlocked) {
-        $settings['LogBlocked'] = [string]$logBlocked
-    }
-    if ($null -ne $logSize) {
-        $settings['LogMaxSizeKilobytes'] = [uint64]$logSize
-    }
-    if ($settings.Count -eq 2) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message 'firewall.set_profile needs at least one setting to change'
-    }
-    Set-NetFirewallProfile @settings
-    return Get-OnePacsFirewallProfileEntry -FirewallProfile (Get-OnePacsFirewallProfileByName -Name $name)
 }
 
 function Invoke-OpFirewallRules {
@@ -286,78 +214,4 @@ function Invoke-OpFirewallRules {
         $null = $rules.Add((Get-OnePacsFirewallRuleEntry -Rule $rule @tables))
     }
     return [ordered]@{ rules = $rules }
-}
-
-function Invoke-OpFirewallSetRuleEnabled {
-    param($Op)
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
-    $enabled = Get-OnePacsArg -Op $Op -Name 'enabled' -Type 'bool'
-    $rule = Get-OnePacsLocalFirewallRule -Name $name
-    if ($null -eq $rule) {
-        # A rule that only Group Policy defines cannot be changed here.
-        Stop-OnePacsOp -Code 'not_found' -Message "no firewall rule named '$name' in the local policy store"
-    }
-    if ($enabled) {
-        Enable-NetFirewallRule -Name $name -ErrorAction Stop
-    }
-    else {
-        Disable-NetFirewallRule -Name $name -ErrorAction Stop
-    }
-    return Get-OnePacsActiveFirewallRule -Name $name
-}
-
-function Invoke-OpFirewallAddRule {
-    param($Op)
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
-    $displayName = Get-OnePacsArg -Op $Op -Name 'display_name' -Type 'string'
-    $group = Get-OnePacsArg -Op $Op -Name 'group' -Type 'string' -Optional
-    $direction = Get-OnePacsChoiceArg -Op $Op -Name 'direction' -Choices @('Inbound', 'Outbound')
-    $action = Get-OnePacsChoiceArg -Op $Op -Name 'action' -Choices @('Allow', 'Block')
-    $protocol = Get-OnePacsChoiceArg -Op $Op -Name 'protocol' -Choices @('TCP', 'UDP')
-    $localPorts = Get-OnePacsStringListArg -Op $Op -Name 'local_ports' -Default @()
-    if ($localPorts.Count -eq 0) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "missing argument 'local_ports'"
-    }
-    foreach ($port in $localPorts) {
-        if ($port -notmatch '^\d{1,5}(-\d{1,5})?$') {
-            Stop-OnePacsOp -Code 'invalid_argument' -Message "argument 'local_ports': '$port' is not a port or range"
-        }
-    }
-    $profiles = Get-OnePacsStringListArg -Op $Op -Name 'profiles' -Default @('Any')
-    foreach ($item in $profiles) {
-        if (@('Any', 'Domain', 'Private', 'Public') -cnotcontains $item) {
-            $message = "argument 'profiles': '$item' is not one of Any, Domain, Private, Public"
-            Stop-OnePacsOp -Code 'invalid_argument' -Message $message
-        }
-    }
-    if ($profiles.Count -gt 1 -and $profiles -ccontains 'Any') {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "argument 'profiles': 'Any' cannot be combined with others"
-    }
-    $remoteAddresses = Get-OnePacsStringListArg -Op $Op -Name 'remote_addresses' -Default @('Any')
-    $program = Get-OnePacsArg -Op $Op -Name 'program' -Type 'string' -Optional
-    if ($null -eq $program) {
-        $program = 'Any'
-    }
-    $settings = @{
-        Direction = $direction
-        Action = $action
-        Protocol = $protocol
-        LocalPort = $localPorts
-        Profile = ($profiles -join ', ')
-        RemoteAddress = $remoteAddresses
-        Program = $program
-        Enabled = 'True'
-        ErrorAction = 'Stop'
-    }
-    if ($null -eq (Get-OnePacsLocalFirewallRule -Name $name)) {
-        if ($group) {
-            $settings['Group'] = $group
-        }
-        $null = New-NetFirewallRule -Name $name -DisplayName $displayName @settings
-    }
-    else {
-        # Same Name again: bring the rule to exactly these properties (Set-NetFirewallRule cannot change a group).
-        Set-NetFirewallRule -Name $name -NewDisplayName $displayName @settings
-    }
-    return Get-OnePacsActiveFirewallRule -Name $name
 }

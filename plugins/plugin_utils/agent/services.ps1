@@ -43,17 +43,6 @@ function Get-OnePacsServiceEntry {
     }
 }
 
-function Get-OnePacsServiceByName {
-    # The Win32_Service instance of one service (names are case-insensitive), or $null.
-    param([string]$Name)
-    $table = Get-OnePacsServiceTable
-    $key = $Name.ToLowerInvariant()
-    if ($table.ContainsKey($key)) {
-        return $table[$key]
-    }
-    return $null
-}
-
 function Invoke-OpServicesGet {
     param($Op)
     $names = Get-OnePacsArg -Op $Op -Name 'names' -Type 'list'
@@ -73,37 +62,4 @@ function Invoke-OpServicesGet {
         $null = $services.Add((Get-OnePacsServiceEntry -Asked $name -Service $service))
     }
     return [ordered]@{ services = $services }
-}
-
-function Invoke-OpServicesSet {
-    param($Op)
-    $name = Get-OnePacsArg -Op $Op -Name 'name' -Type 'string'
-    $startMode = Get-OnePacsChoiceArg -Op $Op -Name 'start_mode' -Choices @('Auto', 'Manual', 'Disabled') -Optional
-    $stop = Get-OnePacsArg -Op $Op -Name 'stop' -Type 'bool' -Optional
-    # Win32_Service terms (the protocol's) -> Set-Service -StartupType values.
-    $startupTypes = @{ Auto = 'Automatic'; Manual = 'Manual'; Disabled = 'Disabled' }
-    if ($null -eq $startMode -and -not $stop) {
-        Stop-OnePacsOp -Code 'invalid_argument' -Message "services.set needs 'start_mode' or 'stop' (or both)"
-    }
-    $service = Get-OnePacsServiceByName -Name $name
-    if ($null -eq $service) {
-        Stop-OnePacsOp -Code 'not_found' -Message "Cannot find any service with service name '$name'."
-    }
-    $serviceName = [string]$service.Name
-    if ($null -ne $startMode) {
-        Set-Service -Name $serviceName -StartupType $startupTypes[$startMode] -ErrorAction Stop
-    }
-    if ($stop -and [string]$service.State -ne 'Stopped') {
-        $controller = Get-Service -Name $serviceName -ErrorAction Stop
-        # Without -Force Stop-Service refuses a service whose dependents run; say which, rather than stop them.
-        $running = @($controller.DependentServices | Where-Object { $_.Status -ne 'Stopped' })
-        if ($running.Count -gt 0) {
-            $names = ($running | ForEach-Object { $_.Name }) -join ', '
-            $message = "$serviceName was not stopped: dependent services are running: $names"
-            Stop-OnePacsOp -Code 'failed' -Message $message
-        }
-        Stop-Service -Name $serviceName -ErrorAction Stop
-        $controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds(30))
-    }
-    return Get-OnePacsServiceEntry -Asked $name -Service (Get-OnePacsServiceByName -Name $serviceName)
 }

@@ -199,41 +199,93 @@ function Invoke-OpSystemBackup {
     }
 }
 
-function ConvertFrom-OnePacsHotfixDate {
-    # Win32_QuickFixEngineering.InstalledOn is "M/d/yyyy" whatever the host's culture (Get-HotFix parses it with
-    # an invariant DateTimeFormatInfo too), or a 16-digit hexadecimal FILETIME on old builds. $null if neither.
-    param([string]$Text)
-    $text = $Text.Trim()
-    if (-not $text) {
-        return $null
-    }
-    if ($text -match '^[0-9A-Fa-f]{16}$') {
-        return [System.DateTime]::FromFileTimeUtc([System.Convert]::ToInt64($text, 16))
-    }
-    $parsed = [System.DateTime]::MinValue
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-    $styles = [System.Globalization.DateTimeStyles]::None
-    if ([System.DateTime]::TryParse($text, $invariant, $styles, [ref]$parsed)) {
-        return $parsed
-    }
-    return $null
-}
-
 function Invoke-OpSystemLatestHotfix {
     param($Op)
     $latest = $null
     $latestId = $null
     $fixes = @(Get-CimInstance -ClassName 'Win32_QuickFixEngineering' -ErrorAction Stop)
     foreach ($fix in $fixes) {
-        $installed = ConvertFrom-OnePacsHotfixDate -Text ([string]$fix.InstalledOn)
-        if ($null -ne $installed -and ($null -eq $latest -or $installed -gt $latest)) {
+        # "yyyy-MM-dd" compares in date order as text (ordinal).
+        $installed = ConvertTo-OnePacsInstalledOn -Value $fix.InstalledOn
+        if ($null -ne $installed -and ($null -eq $latest -or [string]::CompareOrdinal($installed, $latest) -gt 0)) {
             $latest = $installed
             $latestId = [string]$fix.HotFixID
         }
     }
-    $installedOn = $null
-    if ($null -ne $latest) {
-        $installedOn = $latest.ToString('yyyy-MM-dd', [System.Globalization.CultureInfo]::InvariantCulture)
+    return [ordered]@{ hotfix_id = $latestId; installed_on = $latest; count = $fixes.Count }
+}
+
+function Invoke-OpSystemSession {
+    param($Op)
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem -Property DomainRole -ErrorAction Stop
+    return [ordered]@{
+        user = [string]$identity.Name
+        elevated = [bool](Test-OnePacsElevated)
+        integrity_level = Get-OnePacsIntegrityLevel
+        domain_role = [int]$computer.DomainRole
+        amsi_providers = Get-OnePacsAmsiProviders
     }
-    return [ordered]@{ hotfix_id = $latestId; installed_on = $installedOn; count = $fixes.Count }
+}
+
+function Get-OnePacsIntegrityLevel {
+    # The token's mandatory label, S-1-16-<RID> (well-known SIDs). WindowsIdentity.Groups leaves it out (.NET lists
+    # enabled groups only, and a label is not one), so it is read from whoami /groups, by SID only: the CSV's
+    # header and group names are localised, the SIDs are not. '' when whoami is missing or lists no label.
+    $labels = @{ '4096' = 'Low'; '8192' = 'Medium'; '8448' = 'MediumPlus'; '12288' = 'High'; '16384' = 'System' }
+    $whoami = Join-Path -Path ([System.Environment]::SystemDirectory) -ChildPath 'whoami.exe'
+    if (-not (Test-Path -LiteralPath $whoami -PathType Leaf)) {
+        return ''
+    }
+    $ErrorActionPreference = 'Continue'
+    $lines = @(& $whoami /groups /fo csv /nh 2>$null)
+    foreach ($line in $lines) {
+        $match = [regex]::Match([string]$line, '"S-1-16-(\d+)"')
+        if ($match.Success -and $labels.ContainsKey($match.Groups[1].Value)) {
+            return $labels[$match.Groups[1].Value]
+        }
+    }
+    return ''
+}
+
+function Get-OnePacsAmsiProviders {
+    # Registered AMSI providers: HKLM\SOFTWARE\Microsoft\AMSI\Providers\{clsid}, named by their COM class.
+    $providers = [System.Collections.ArrayList]::new()
+    $hiveKey = Open-OnePacsRegistryHive -Hive ([Microsoft.Win32.RegistryHive]::LocalMachine)
+    try {
+        $key = $hiveKey.OpenSubKey('SOFTWARE\Microsoft\AMSI\Providers', $false)
+        if ($null -eq $key) {
+            return , $providers
+        }
+        try {
+            $clsids = [string[]]$key.GetSubKeyNames()
+        }
+        finally {
+            $key.Close()
+        }
+        $entries = foreach ($clsid in $clsids) {
+            $guid = [System.Guid]::Empty
+            if (-not [System.Guid]::TryParse($clsid, [ref]$guid)) {
+                continue
+            }
+            $name = ''
+            $classKey = $hiveKey.OpenSubKey('SOFTWARE\Classes\CLSID\' + $clsid, $false)
+            if ($null -ne $classKey) {
+                try {
+                    $name = [string]$classKey.GetValue('', '')
+                }
+                finally {
+                    $classKey.Close()
+                }
+            }
+            [ordered]@{ clsid = $guid.ToString('D'); name = $name }
+        }
+        foreach ($entry in @($entries | Sort-Object -Property { $_['clsid'] })) {
+            $null = $providers.Add($entry)
+        }
+    }
+    finally {
+        $hiveKey.Close()
+    }
+    return , $providers
 }

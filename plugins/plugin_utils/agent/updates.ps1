@@ -5,48 +5,13 @@
 # Installed updates: Win32_QuickFixEngineering (Get-HotFix) and the Windows Update Agent history. Dates leave the
 # host as ISO 8601 text written with the invariant culture, so the controller never reads a localised date.
 
-function ConvertTo-OnePacsHotFixDate {
-    # Win32_QuickFixEngineering.InstalledOn is text. Get-HotFix reads it as M/d/yyyy in the invariant culture, or
-    # as a hexadecimal FILETIME (older builds); the same two forms are accepted here, and a DateTime should a type
-    # extension already have converted it. Returns yyyy-MM-dd or $null.
-    param($Value)
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-    if ($Value -is [datetime]) {
-        return $Value.ToString('yyyy-MM-dd', $invariant)
-    }
-    if ($null -eq $Value) {
-        return $null
-    }
-    $text = ([string]$Value).Trim()
-    if (-not $text) {
-        return $null
-    }
-    $date = [datetime]::MinValue
-    $formats = [string[]]@('M/d/yyyy', 'M/d/yyyy h:mm:ss tt', 'M/d/yyyy H:mm:ss')
-    $styles = [System.Globalization.DateTimeStyles]::None
-    if ([datetime]::TryParseExact($text, $formats, $invariant, $styles, [ref]$date)) {
-        return $date.ToString('yyyy-MM-dd', $invariant)
-    }
-    $fileTime = [long]0
-    $hex = [System.Globalization.NumberStyles]::AllowHexSpecifier
-    if ([long]::TryParse($text, $hex, $invariant, [ref]$fileTime) -and $fileTime -gt 0) {
-        try {
-            return [datetime]::FromFileTimeUtc($fileTime).ToString('yyyy-MM-dd', $invariant)
-        }
-        catch {
-            return $null
-        }
-    }
-    return $null
-}
-
 function Get-OnePacsHotFixes {
     $hotfixes = [System.Collections.ArrayList]::new()
     foreach ($hotfix in @(Get-CimInstance -ClassName 'Win32_QuickFixEngineering' -ErrorAction Stop)) {
         $null = $hotfixes.Add([ordered]@{
             id = [string]$hotfix.HotFixID
             description = [string]$hotfix.Description
-            installed_on = ConvertTo-OnePacsHotFixDate -Value $hotfix.InstalledOn
+            installed_on = ConvertTo-OnePacsInstalledOn -Value $hotfix.InstalledOn
         })
     }
     return , $hotfixes

@@ -25,7 +25,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winlab.plugin_code import plugin_module
-from winlab.sim_errors import OpError, invalid_argument
+from winlab.sim_errors import (
+    ErrorRecordShape,
+    OpError,
+    agent_error,
+    agent_failure,
+    agent_sees_defender_service_down,
+    defender_service_down_record,
+    invalid_argument,
+)
 from winlab.sim_op import Op
 from winlab.sim_registry import KeyPath, RegistryPathError, parse_key_path, registry_of
 from winlab.sim_schema import PRODUCT_OPTIONS_KEY, PRODUCT_TYPES
@@ -39,11 +47,20 @@ _SCANNER_ON = 0x001000
 _SIGNATURES_OUT_OF_DATE = 0x000010
 #: Defender's default AVSignatureDue: older signatures are "out of date" in Security Center.
 _SIGNATURE_DUE_DAYS = 7
-_SERVICE_DOWN = "Operation failed with the following error: 0x800106ba"
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$")
 _TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
 _STATUS_FIELDS = tuple(
     plugin_module("plugin_utils.agent._protocol").load_protocol()["ops"]["defender.status"]["returns"]
+)
+#: Get-CimInstance -Namespace root\SecurityCenter2 where the namespace does not exist (Windows Server): the shape
+#: of tests/data/recorded/errors/ (a CimException with WMI's HRESULT in the id; the message, here in English, is
+#: localised and names no namespace). The agent maps it to not_supported (Get-OnePacsErrorCode).
+SECURITY_CENTER_MISSING = ErrorRecordShape(
+    exception_type="Microsoft.Management.Infrastructure.CimException",
+    message="Invalid namespace ",
+    fully_qualified_error_id="HRESULT 0x8004100e,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand",
+    category="MetadataError",
+    native_error_code="InvalidNamespace",
 )
 
 
@@ -56,10 +73,12 @@ def _defender(state: dict) -> dict:
     return defender
 
 
-def _running_defender(state: dict) -> dict:
+def _running_defender(state: dict, cmdlet: str) -> dict:
+    """Defender's state when its antimalware service runs; otherwise the error the agent answers for what `cmdlet`
+    raises (the real shape: agent_failure unless the agent's check recognises it)."""
     defender = _defender(state)
     if not defender.get("status", {}).get("AMServiceEnabled", False):
-        raise OpError("failed", _SERVICE_DOWN)
+        raise agent_failure(defender_service_down_record(cmdlet))
     return defender
 
 
@@ -114,7 +133,8 @@ def defender_status(state: dict, args: dict) -> dict:
     """Get-MpComputerStatus; with the service down, the reduced answer the agent gives."""
     status = _defender(state).get("status", {})
     if not status.get("AMServiceEnabled", False):
-        # The protocol's answer for a stopped service: these two fields, every other field of defender.status null.
+        if not agent_sees_defender_service_down(defender_service_down_record("Get-MpComputerStatus")):
+            raise agent_failure(defender_service_down_record("Get-MpComputerStatus"))
         return {**dict.fromkeys(_STATUS_FIELDS, None), "am_service_enabled": False, "am_running_mode": "Not running"}
     return {
         "am_service_enabled": True,
@@ -127,13 +147,22 @@ def defender_status(state: dict, args: dict) -> dict:
 
 
 def defender_preferences(state: dict, args: dict) -> dict:
-    _running_defender(state)
+    record = defender_service_down_record("Get-MpPreference")
+    if not (_defender(state).get("status", {}).get("AMServiceEnabled", False)) and agent_sees_defender_service_down(
+        record
+    ):
+        raise OpError(
+            "not_supported",
+            "the Microsoft Defender Antivirus service is not running (HRESULT 0x800106BA from Get-MpPreference): "
+            "another antivirus product is probably in charge",
+        )
+    _running_defender(state, "Get-MpPreference")
     return _preferences(state)
 
 
 def defender_set(state: dict, args: dict) -> dict:
     """Set-MpPreference: policy-held and tamper-protected values stay as they are, without an error."""
-    defender = _running_defender(state)
+    defender = _running_defender(state, "Set-MpPreference")
     if not args:
         raise invalid_argument("disable_realtime_monitoring", "defender.set needs at least one preference")
     if "scan_schedule_time" in args and not _TIME_OF_DAY.match(args["scan_schedule_time"]):
@@ -151,7 +180,7 @@ def defender_set(state: dict, args: dict) -> dict:
 
 def defender_add_exclusion(state: dict, args: dict) -> dict:
     """Add-MpPreference -ExclusionPath: a path already listed (compared case-insensitively) is kept once."""
-    defender = _running_defender(state)
+    defender = _running_defender(state, "Add-MpPreference")
     path = args["path"]
     if not path.strip():
         raise invalid_argument("path", "must not be empty")
@@ -163,7 +192,7 @@ def defender_add_exclusion(state: dict, args: dict) -> dict:
 
 def defender_update_signatures(state: dict, args: dict) -> dict:
     """Update-MpSignature: new signatures now, or the HRESULT of a host that reaches no update source."""
-    defender = _running_defender(state)
+    defender = _running_defender(state, "Update-MpSignature")
     if defender.get("signature_source_reachable", True) is False:
         raise OpError("failed", "Virus and spyware definitions update was completed with errors. HRESULT 0x8024402c")
     status = defender.setdefault("status", {})
@@ -190,7 +219,7 @@ def defender_products(state: dict, args: dict) -> dict:
     """root\\SecurityCenter2 AntiVirusProduct: Defender's own entry (derived) and the other registered products."""
     product_type = registry_of(state).value(PRODUCT_OPTIONS_KEY, "ProductType")
     if product_type is None or PRODUCT_TYPES.get(product_type["data"]) != 1:
-        raise OpError("not_supported", "Invalid namespace root\\SecurityCenter2")
+        raise agent_error(SECURITY_CENTER_MISSING)
     defender = state.get("defender") or {}
     products = []
     if defender.get("installed", False):

@@ -4,7 +4,8 @@ State: services by name (the case Get-Service shows), each with DisplayName, Sta
 Boot, System as Win32_Service reports it), State (Running, Stopped, ...) and an optional DelayedAutoStart. Names
 match case-insensitively, as the Service Control Manager does. A service that is not installed is data for
 services.get and not_found for services.set, the way Get-Service and Set-Service fail on Windows. Dependencies
-between services are not modelled.
+between services are not modelled. An optional lab-only "StopHangs": true makes the service stay in StopPending
+when asked to stop, as a service whose stop handler never returns does; the agent waits 30 seconds for it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from winlab.sim_op import Op
 
 #: States from which Stop-Service brings a service to Stopped.
 _STOPPABLE = ("Running", "Paused", "StartPending")
+#: How long the agent waits for a stopping service (Stop-OnePacsServiceWithin in agent/services_write.ps1).
+STOP_TIMEOUT_SECONDS = 30
 
 
 def _find(state: dict, name: str) -> str | None:
@@ -64,6 +67,13 @@ def services_set(state: dict, args: dict) -> dict:
         # Windows keeps the DelayedAutostart flag whatever the start type; it only matters for Auto.
         service["StartMode"] = args["start_mode"]
     if args.get("stop") and service.get("State") in _STOPPABLE:
+        if service.get("StopHangs"):
+            service["State"] = "StopPending"
+            raise OpError(
+                "failed",
+                f"{name} did not stop within {STOP_TIMEOUT_SECONDS} seconds (state: StopPending); it was asked to "
+                "stop and may still stop later",
+            )
         service["State"] = "Stopped"
     return _entry(state, name)
 

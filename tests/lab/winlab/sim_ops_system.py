@@ -61,6 +61,33 @@ def system_info(state: dict, args: dict) -> dict:
 
 
 ENROLLMENTS_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Enrollments"
+#: Defender's AMSI provider (MpOav.dll) registers this CLSID under HKLM\SOFTWARE\Microsoft\AMSI\Providers (the GUID
+#: as SigmaHQ's rule registry_delete_removal_amsi_registry_key names it). The display name is an assumption: no
+#: recorded output of the CLSID's default value was found.
+DEFENDER_AMSI_PROVIDER = {"clsid": "2781761e-28e0-4109-99fe-b9d127c57afe", "name": "Windows Defender IOfficeAntiVirus"}
+
+
+def system_session(state: dict, args: dict) -> dict:
+    """The session's token, the domain role and the AMSI providers (protocol system.session). state["powershell"]
+    may set "user", "elevated" (default true: the lab admits administrators only) and "amsi_providers"; without the
+    latter, Defender's provider is registered wherever Defender is installed."""
+    shell = state.get("powershell") or {}
+    system = state.get("system") or {}
+    elevated = bool(shell.get("elevated", True))
+    product_type = PRODUCT_TYPES.get(_registry_data(state, PRODUCT_OPTIONS_KEY, "ProductType", ""))
+    member = bool(system.get("part_of_domain"))
+    domain_role = {1: 1 if member else 0, 3: 3 if member else 2, 2: 5}.get(product_type or 0, 0)
+    providers = shell.get("amsi_providers")
+    if providers is None:
+        providers = [DEFENDER_AMSI_PROVIDER] if (state.get("defender") or {}).get("installed") else []
+    name = _registry_data(state, ACTIVE_COMPUTER_NAME_KEY, "ComputerName", "") or "HOST"
+    return {
+        "user": shell.get("user", f"{name}\\Administrator"),
+        "elevated": elevated,
+        "integrity_level": "High" if elevated else "Medium",
+        "domain_role": int(system.get("domain_role", domain_role)),
+        "amsi_providers": sorted((dict(provider) for provider in providers), key=lambda provider: provider["clsid"]),
+    }
 
 
 def system_firmware(state: dict, args: dict) -> dict:
@@ -149,4 +176,5 @@ OPS = (
     Op("system.mdm_enrollments", system_mdm_enrollments),
     Op("system.backup", system_backup),
     Op("system.latest_hotfix", system_latest_hotfix),
+    Op("system.session", system_session),
 )

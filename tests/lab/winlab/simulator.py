@@ -80,6 +80,11 @@ class SimulatedHost:
         """$ExecutionContext.SessionState.LanguageMode of a session on this host."""
         return (self.state.get("powershell") or {}).get("language_mode", "FullLanguage")
 
+    @property
+    def amsi_blocked_files(self) -> frozenset[str]:
+        """Agent files (stems: 'core', 'defender_write') the host's antimalware scanning (AMSI) blocks on load."""
+        return frozenset((self.state.get("powershell") or {}).get("amsi_blocked_files") or ())
+
     def execute(self, request: Mapping[str, Any]) -> dict:
         """Answer a protocol request as the agent does: one result per op, in order, op failures as failed results.
         A request without an "ops" list gets a response-level invalid_argument and no results; one whose "v" is

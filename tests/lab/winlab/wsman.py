@@ -146,6 +146,9 @@ class SimulatedHostLike(Protocol):
     @property
     def language_mode(self) -> str: ...
 
+    @property
+    def amsi_blocked_files(self) -> frozenset[str]: ...
+
     def execute(self, request: dict[str, Any]) -> dict[str, Any]: ...
 
     def snapshot(self) -> dict[str, Any]: ...
@@ -160,7 +163,17 @@ class SimulatedHostLike(Protocol):
 def innermost_script(command_line: str) -> str | None:
     """Peel ``-EncodedCommand`` layers (base64 of UTF-16LE) off a command line and return the innermost script, or
     None when the command line carries no decodable encoded command."""
+    return _peel(command_line)[0]
+
+
+def encoded_layers(command_line: str) -> int:
+    """How many ``-EncodedCommand`` layers wrap the innermost script (0: none)."""
+    return _peel(command_line)[1]
+
+
+def _peel(command_line: str) -> tuple[str | None, int]:
     script: str | None = None
+    layers = 0
     text = command_line
     for _ in range(MAX_ENCODED_LAYERS):
         match = _ENCODED_COMMAND_ARG.search(text)
@@ -171,7 +184,20 @@ def innermost_script(command_line: str) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             break
         script = text
-    return script
+        layers += 1
+    return script, layers
+
+
+def as_seen_through_wrapping(outcome: CommandOutcome, layers: int) -> CommandOutcome:
+    """The outcome as the client sees it when our command runs inside another PowerShell (ansible-core before 2.19
+    re-encodes it; ssh with PowerShell as the default shell runs it from a -Command line). The outer PowerShell runs
+    ours as a native command and, ending without an `exit` of its own, exits 1 when that command failed and 0 when
+    it succeeded: every non-zero code arrives as 1 (about_pwsh / about_PowerShell_exe, -Command: "the exit code is
+    determined by status of the last command executed"; https://learn.microsoft.com/powershell/module/
+    microsoft.powershell.core/about/about_powershell_exe)."""
+    if layers <= 1 or outcome.exit_code == 0:
+        return outcome
+    return CommandOutcome(outcome.stdout, outcome.stderr, 1)
 
 
 def is_bootstrap(script: str | None) -> bool:
@@ -197,7 +223,12 @@ def run_bootstrap(stdin: bytes, host: SimulatedHostLike) -> CommandOutcome:
     text = stdin.decode("utf-8", errors="replace")
     index = text.find(framing.REQUEST_SEPARATOR)
     if index < 0:
-        return CommandOutcome(b"", b"", framing.EXIT_NO_REQUEST)
+        return CommandOutcome(f"{framing.NO_REQUEST_MARKER}\r\n".encode("ascii"), b"", framing.EXIT_NO_REQUEST)
+    agent_files = tagged_agent_files(text[:index])
+    blocked = {name for name in agent_files if name in host.amsi_blocked_files}
+    if "core" in host.amsi_blocked_files:
+        line = f"{framing.CORE_LOAD_FAILED_MARKER}{AMSI_BLOCK_MESSAGE}\r\n"
+        return CommandOutcome(line.encode("ascii"), b"", framing.EXIT_CORE_LOAD_FAILED)
     request_text = text[index + len(framing.REQUEST_SEPARATOR) :]
     try:
         request = json.loads(request_text)
@@ -205,14 +236,62 @@ def run_bootstrap(stdin: bytes, host: SimulatedHostLike) -> CommandOutcome:
         return CommandOutcome(b"", f"winlab: the request is not valid JSON: {error}\r\n".encode(), 1)
     if not isinstance(request, dict):
         return CommandOutcome(b"", b"winlab: the request is not a JSON object\r\n", 1)
+    ops = request.get("ops")
+    blocked_ops = _blocked_results(ops, agent_files, blocked) if blocked and isinstance(ops, list) else {}
     try:
-        response = host.execute(request)
+        response = _execute_unblocked(host, request, blocked_ops) if blocked_ops else host.execute(request)
     except Exception:  # a simulator bug must surface as a failed command, as an agent crash would
         LOG.exception("simulated host failed to execute a request")
         return CommandOutcome(b"", f"winlab: the simulated host failed:\r\n{traceback.format_exc()}".encode(), 1)
     document = json.dumps(response, ensure_ascii=True, separators=(",", ":"))
     stdout = f"{framing.RESULT_BEGIN}\r\n{document}\r\n{framing.RESULT_END}\r\n"
     return CommandOutcome(stdout.encode("ascii"), b"", 0)
+
+
+#: What AMSI makes PowerShell raise for a blocked script block (ParseException, error id
+#: ScriptContainedMaliciousContent; the English text of PowerShell's ParserStrings resource).
+AMSI_BLOCK_MESSAGE = "This script contains malicious content and has been blocked by your antivirus software."
+
+_FUNCTION = re.compile(r"^function\s+([A-Za-z][\w-]*)", re.MULTILINE | re.IGNORECASE)
+
+
+def tagged_agent_files(agent_text: str) -> dict[str, str]:
+    """The agent files on stdin after core, by name: what follows each FILE_TAG line up to the next."""
+    files: dict[str, str] = {}
+    for section in agent_text.split(framing.FILE_TAG)[1:]:
+        name, _tag_end, body = section.partition(framing.FILE_TAG_END)
+        files[name.strip()] = body
+    return files
+
+
+def _handler_name(op_name: str) -> str:
+    """core.ps1's rule: 'defender.add_exclusion' -> Invoke-OpDefenderAddExclusion."""
+    return "Invoke-Op" + "".join(word[:1].upper() + word[1:] for word in re.split(r"[._]", op_name) if word)
+
+
+def _blocked_results(ops: list[Any], agent_files: dict[str, str], blocked: set[str]) -> dict[int, dict[str, Any]]:
+    """As core.ps1 answers when area files failed to load: an op whose handler only a blocked file defines gets a
+    "blocked" result naming that file (and never runs); the other ops run. By op index."""
+    defined_by: dict[str, str] = {
+        function.lower(): name for name, body in agent_files.items() for function in _FUNCTION.findall(body)
+    }
+    results: dict[int, dict[str, Any]] = {}
+    for index, op in enumerate(ops):
+        name = op.get("op") if isinstance(op, dict) else None
+        file_name = defined_by.get(_handler_name(name).lower()) if isinstance(name, str) else None
+        if file_name in blocked:
+            error = f"the host blocked agent/{file_name}.ps1 while loading it: {AMSI_BLOCK_MESSAGE}"
+            results[index] = {"ok": False, "code": "blocked", "error": error}
+    return results
+
+
+def _execute_unblocked(host: SimulatedHostLike, request: dict[str, Any], blocked: dict[int, dict[str, Any]]) -> dict:
+    ops = request["ops"]
+    runnable = [op for index, op in enumerate(ops) if index not in blocked]
+    response = host.execute({**request, "ops": runnable})
+    answers = iter(response.get("results") or [])
+    results = [blocked[index] if index in blocked else next(answers) for index in range(len(ops))]
+    return {**response, "results": results}
 
 
 def language_mode_outcome(mode: str) -> CommandOutcome:
@@ -236,6 +315,8 @@ def unsupported_outcome(text: str) -> CommandOutcome:
 class _Command:
     id: str
     is_bootstrap: bool
+    #: -EncodedCommand layers around the bootstrap; more than one flattens the exit code (as_seen_through_wrapping).
+    layers: int = 1
     stdin: bytearray = field(default_factory=bytearray)
     stdin_complete: bool = False
     #: Monotonic time before which the simulated process is still running (the "slow" fault pushes it out).
@@ -605,7 +686,9 @@ class WsmanEndpoint:
             )
         command_line = _command_line(request.body)
         script = innermost_script(command_line)
-        command = _Command(id=str(uuid.uuid4()).upper(), is_bootstrap=is_bootstrap(script))
+        command = _Command(
+            id=str(uuid.uuid4()).upper(), is_bootstrap=is_bootstrap(script), layers=encoded_layers(command_line)
+        )
         slow = fault.command_duration
         with self._lock:
             if not command.is_bootstrap:
@@ -613,7 +696,7 @@ class WsmanEndpoint:
                 command.ready_at = time.monotonic() + slow
             elif (mode := str(self._host.language_mode)) != "FullLanguage":
                 # The bootstrap checks the language mode before it reads stdin.
-                command.outcome = language_mode_outcome(mode)
+                command.outcome = as_seen_through_wrapping(language_mode_outcome(mode), command.layers)
                 command.ready_at = time.monotonic() + slow
             shell.commands[command.id] = command
             self.stats.commands += 1
@@ -662,7 +745,8 @@ class WsmanEndpoint:
             while True:
                 now = time.monotonic()
                 if command.outcome is None and command.stdin_complete and now >= command.ready_at:
-                    command.outcome = run_bootstrap(bytes(command.stdin), self._host)
+                    outcome = run_bootstrap(bytes(command.stdin), self._host)
+                    command.outcome = as_seen_through_wrapping(outcome, command.layers)
                     self.persist_state()
                 if command.outcome is not None and now >= command.ready_at:
                     if fault.mode is FaultMode.DROP_AFTER_APPLY:

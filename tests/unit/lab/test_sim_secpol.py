@@ -118,3 +118,16 @@ def test_malformed_templates_are_invalid_arguments(client, values, mentions):
     result = configure(client, **values)
     assert (result["ok"], result["code"]) == (False, "invalid_argument")
     assert mentions in result["error"]
+
+
+def test_an_entry_secedit_skips_with_exit_code_0_is_named():
+    host = SimulatedHost.from_profile("server2022-desktop-fresh")
+    host.state["secpol_lab"] = {"skips": ["PasswordHistorySize"]}
+    template = {"PasswordHistorySize": 24, "MinimumPasswordLength": 14}
+    (result,) = host.execute({"v": 1, "ops": [{"op": "secpol.configure", "system_access": template}]})["results"]
+    assert (result["ok"], result["code"]) == (False, "failed")
+    assert result["error"].startswith(
+        "secedit.exe /configure exited with code 0 but skipped PasswordHistorySize (wrote 24, reads 0)"
+    )
+    (export,) = host.execute({"v": 1, "ops": [{"op": "secpol.export"}]})["results"]
+    assert export["value"]["system_access"]["MinimumPasswordLength"] == 14

@@ -82,3 +82,16 @@ def test_stopping_winrm_locks_everyone_out(client):
     admitted, reason = client.admits("labadmin", 5985)
     assert admitted is False
     assert "WinRM" in reason
+
+
+def test_a_service_that_hangs_while_stopping_fails_after_the_agents_wait(client):
+    client.state["services"]["Spooler"] = {
+        "DisplayName": "Print Spooler",
+        "StartMode": "Auto",
+        "State": "Running",
+        "StopHangs": True,
+    }
+    result = run_one(client, {"op": "services.set", "name": "spooler", "stop": True})
+    assert (result["ok"], result["code"]) == (False, "failed")
+    assert result["error"].startswith("Spooler did not stop within 30 seconds (state: StopPending)")
+    assert value_of(client, {"op": "services.get", "names": ["Spooler"]})["services"][0]["state"] == "StopPending"

@@ -233,9 +233,18 @@ def test_output_is_ascii_even_for_non_ascii_values(lab: LabClient) -> None:
     assert results[1]["code"] == "unknown_op"
 
 
-def test_stdin_without_separator_exits_2(lab: LabClient) -> None:
+def test_stdin_without_separator_exits_2_with_the_marker(lab: LabClient) -> None:
     stdout, _, rc = run(connect(lab, "plain"), bootstrap_command(), b"function Invoke-OnePacsAgent {}\n")
-    assert (rc, stdout) == (framing.EXIT_NO_REQUEST, b"")
+    assert (rc, stdout) == (framing.EXIT_NO_REQUEST, f"{framing.NO_REQUEST_MARKER}\r\n".encode())
+
+
+def test_a_second_wrapping_turns_every_failure_exit_code_into_1(lab: LabClient) -> None:
+    # PowerShell -Command/-EncodedCommand running our command as its last native command exits 1 when it failed.
+    stdout, _, rc = run(connect(lab, "plain"), bootstrap_command(layers=2), b"no separator\n")
+    assert (rc, stdout) == (1, f"{framing.NO_REQUEST_MARKER}\r\n".encode())
+    stdout, _, rc = run(connect(lab, "plain"), bootstrap_command(layers=2), payload([{"op": "system.info"}]))
+    assert rc == 0
+    assert framed_document(stdout)["results"][0]["ok"] is True
 
 
 def test_invalid_request_json_exits_1_with_a_message(lab: LabClient) -> None:
@@ -415,6 +424,50 @@ def test_constrained_language_mode_exits_3_with_the_marker(guarded: LabClient) -
     assert rc == framing.EXIT_LANGUAGE_MODE
     assert stdout == f"{framing.LANGUAGE_MODE_MARKER}ConstrainedLanguage>>>\r\n".encode()
     assert stderr == b""
+
+
+def test_constrained_language_mode_double_wrapped_exits_1_with_the_marker(guarded: LabClient) -> None:
+    state = guarded.state("guarded")
+    state["powershell"]["language_mode"] = "ConstrainedLanguage"
+    guarded.set_state("guarded", state)
+
+    stdout, _, rc = run(connect(guarded, "guarded"), bootstrap_command(layers=2), payload([set_marker("never")]))
+
+    assert rc == 1
+    assert stdout == f"{framing.LANGUAGE_MODE_MARKER}ConstrainedLanguage>>>\r\n".encode()
+
+
+def test_an_amsi_blocked_area_file_fails_only_the_ops_it_defines(guarded: LabClient) -> None:
+    state = guarded.state("guarded")
+    state["powershell"]["amsi_blocked_files"] = ["registry_write"]
+    guarded.set_state("guarded", state)
+    agent = (
+        "function Invoke-OnePacsAgent {}\n"
+        f"{framing.FILE_TAG}registry{framing.FILE_TAG_END}\nfunction Invoke-OpRegistryGet {{}}\n"
+        f"{framing.FILE_TAG}registry_write{framing.FILE_TAG_END}\nfunction Invoke-OpRegistrySet {{}}\n"
+    )
+    ops = [{"op": "registry.get", "path": MARKER_PATH, "name": "Marker"}, set_marker("never")]
+
+    stdout, _, rc = run(connect(guarded, "guarded"), bootstrap_command(), payload(ops, agent=agent))
+
+    results = framed_document(stdout)["results"]
+    assert rc == 0
+    assert results[0]["ok"] is True
+    assert results[1]["code"] == "blocked"
+    assert "agent/registry_write.ps1" in results[1]["error"]
+    assert "never" not in json.dumps(guarded.state("guarded")["registry"])
+
+
+def test_an_amsi_blocked_core_is_reported_by_its_marker(guarded: LabClient) -> None:
+    state = guarded.state("guarded")
+    state["powershell"]["amsi_blocked_files"] = ["core"]
+    guarded.set_state("guarded", state)
+
+    stdout, _, rc = run(connect(guarded, "guarded"), bootstrap_command(layers=2), payload([{"op": "system.info"}]))
+
+    assert rc == 1
+    assert stdout.startswith(framing.CORE_LOAD_FAILED_MARKER.encode())
+    assert b"malicious content" in stdout
 
 
 def test_a_disabled_lab_account_gets_401(guarded: LabClient) -> None:

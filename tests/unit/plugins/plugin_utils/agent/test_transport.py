@@ -8,7 +8,9 @@ from ansible.errors import AnsibleConnectionFailure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import AGENT_DIR
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent import _framing as framing
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._protocol import load_protocol
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import (
     MAX_COMMAND_CHARS,
     POWERSHELL_PREFIX,
@@ -102,7 +104,30 @@ class TestParseResponse:
 
     def test_missing_request_is_named(self):
         with pytest.raises(AgentError, match="received no request on stdin"):
-            parse_response(HOST, framing.EXIT_NO_REQUEST, b"", b"", 1)
+            parse_response(HOST, framing.EXIT_NO_REQUEST, f"{framing.NO_REQUEST_MARKER}\r\n".encode(), b"", 1)
+
+    # A second wrapping (ansible-core 2.16-2.18's winrm plugin, ssh with PowerShell as the default shell) turns every
+    # non-zero exit code into 1: the marker alone must decide.
+    def test_constrained_language_mode_through_a_second_wrapping(self):
+        stdout = f"{framing.LANGUAGE_MODE_MARKER}ConstrainedLanguage>>>\r\n".encode()
+        with pytest.raises(AgentError, match="PowerShell runs in ConstrainedLanguage mode"):
+            parse_response(HOST, 1, stdout, b"", 1)
+
+    def test_missing_request_through_a_second_wrapping(self):
+        with pytest.raises(AgentError, match="received no request on stdin"):
+            parse_response(HOST, 1, f"{framing.NO_REQUEST_MARKER}\r\n".encode(), b"", 1)
+
+    def test_blocked_core_through_a_second_wrapping_names_the_file_and_reason(self):
+        stdout = f"{framing.CORE_LOAD_FAILED_MARKER}This script contains malicious content\r\n".encode()
+        with pytest.raises(AgentError) as caught:
+            parse_response(HOST, 1, stdout, b"", 1)
+        assert "blocked agent/core.ps1 while loading it" in str(caught.value)
+        assert str(caught.value).endswith("This script contains malicious content")
+
+    def test_an_agent_failure_in_the_frame_through_a_second_wrapping(self):
+        document = {"v": 1, "results": [], "code": "failed", "error": "agent failure: depth"}
+        with pytest.raises(AgentError, match="could not read the request: failed: agent failure: depth"):
+            parse_response(HOST, 1, framed(document), b"", 1)
 
     def test_no_marker_quotes_stderr_and_exit_code(self):
         with pytest.raises(AgentError) as caught:
@@ -125,9 +150,10 @@ class TestParseResponse:
         with pytest.raises(AgentError, match=r"invalid JSON .*\{\"v\": 1, \"res"):
             parse_response(HOST, 0, framed('{"v": 1, "res'), b"", 1)
 
-    def test_non_zero_exit_with_a_frame_is_still_an_error(self):
-        with pytest.raises(AgentError, match="exited with code 5; stderr: boom"):
-            parse_response(HOST, 5, framed(ok_response(1)), b"boom", 1)
+    def test_a_complete_frame_is_the_answer_whatever_the_exit_code(self):
+        # psrp exits 1 when anything reached the error stream, even after the agent answered every op.
+        (result,) = parse_response(HOST, 1, framed(ok_response(1)), b"a stray warning", 1)
+        assert result.ok is True
 
     @pytest.mark.parametrize(
         ("document", "message"),
@@ -216,3 +242,15 @@ class TestRunOps:
         failure = AnsibleConnectionFailure("winrm connection error: [Errno 111] Connection refused")
         with pytest.raises(AnsibleConnectionFailure, match=f"^{HOST}: connection refused: WinRM is not listening"):
             run_ops(FakeConnection(failure).exec_command, HOST, [{"op": "system.info"}])
+
+
+def test_the_bootstrap_cuts_stdin_into_exactly_core_then_the_tagged_area_files():
+    # What the bootstrap and Split-OnePacsAreaScripts do with stdin, on a payload with every agent file.
+    ops = [{"op": name} for name in sorted(load_protocol()["ops"])]
+    text = build_payload(ops).decode("ascii")
+    request_at = text.index(framing.REQUEST_SEPARATOR)
+    first_tag = text.index(framing.FILE_TAG)
+    assert text[:first_tag].rstrip("\n") == (AGENT_DIR / "core.ps1").read_text(encoding="ascii").rstrip("\n")
+    sections = text[first_tag:request_at].split(framing.FILE_TAG)[1:]
+    names = [section.split(framing.FILE_TAG_END, 1)[0] for section in sections]
+    assert names == sorted(path.stem for path in AGENT_DIR.glob("*.ps1") if path.stem != "core")
