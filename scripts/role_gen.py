@@ -179,6 +179,13 @@ AREAS: tuple[Area, ...] = (
                 "with mode 0600); required when enable_os_volume is true.",
             ),
             Knob(
+                "escrow_dir_persistent",
+                "bool",
+                False,
+                "ENC-01 escrow_dir is on storage that outlives the job (a mounted volume); required in an AWX / AAP "
+                "job, where escrow_dir is refused without it.",
+            ),
+            Knob(
                 "skip_hardware_test",
                 "bool",
                 False,
