@@ -30,6 +30,7 @@ from ansible.plugins.action import ActionBase
 from ._catalog import Catalog, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
+from ._host_text import clean_result
 from ._records import Status
 from .agent._transport import AgentError, OpResult, run_ops
 
@@ -289,7 +290,7 @@ class BaselineAction(ActionBase):
         else:
             counts = ", ".join(f"{count} {status}" for status, count in result["summary"].items() if count)
             result["msg"] = f"{len(controls)} controls in {len(areas)} areas, {self._commands} commands: {counts}"
-        return result
+        return clean_result(result)
 
 
 _warm_up()

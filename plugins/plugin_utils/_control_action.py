@@ -19,6 +19,7 @@ from ._common_options import COMMON_OPTIONS
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
+from ._host_text import clean_result
 from ._records import ControlRecord, Status, summarize
 from .agent._transport import AgentError, OpResult, run_ops
 from .areas._area import Area, Connection, InvalidOptionError
@@ -239,4 +240,4 @@ class ControlAction(ActionBase):
         else:
             counts = ", ".join(f"{count} {status}" for status, count in summary.items() if count)
             result["msg"] = f"{len(records)} controls: {counts}" if records else "no control selected"
-        return result
+        return clean_result(result)
