@@ -21,6 +21,7 @@ from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
 from ._host_text import clean_result
 from ._records import ControlRecord, Status, summarize
+from .agent._bounds import Bounds, InvalidBoundError, bounded, bounds_from
 from .agent._transport import AgentError, OpResult, run_ops
 from .areas._area import Area, Connection, InvalidOptionError
 
@@ -111,8 +112,12 @@ class ControlAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
+    #: The host's output and time bounds, read from its variables by run() (agent/_bounds.py).
+    _bounds: Bounds = Bounds()
+
     def _run_ops(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
-        return run_ops(self._connection.exec_command, host, ops)
+        with bounded(self._connection, self._bounds) as execute:  # bounds hook: agent/_bounds.py
+            return run_ops(execute, host, ops)
 
     def _apply_changes(self, host: str, changes: Sequence[Change], task_vars: dict[str, Any]) -> list[OpResult]:
         """Send the changes in one round trip, one result per change, in order.
@@ -141,9 +146,10 @@ class ControlAction(ActionBase):
 
         _validation, params = self.validate_argument_spec(argument_spec={**self.AREA.options, **COMMON_OPTIONS})
         try:
+            self._bounds = bounds_from(task_vars)
             area = self.AREA(params, self._connection_info())
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())
-        except (InvalidOptionError, InvalidExceptionError) as exc:
+        except (InvalidBoundError, InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         selected = _validate_only(params["only"], catalog)
         controls = _module_controls(catalog, self.AREA.module, selected, params["baseline"])
