@@ -282,7 +282,8 @@ class BaselineAction(ActionBase):
         result["commands"] = self._commands
         if facts:
             result["ansible_facts"] = facts
-        warnings = [warning for area in areas for warning in area.result.get("warnings") or []]
+        # dict.fromkeys: the same warning from several areas (the connection's settings) is given once
+        warnings = list(dict.fromkeys(warning for area in areas for warning in area.result.get("warnings") or []))
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
         diff = _merge_diffs(

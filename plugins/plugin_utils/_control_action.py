@@ -22,6 +22,7 @@ from ._findings import Change, Finding
 from ._host_text import clean_result
 from ._records import ControlRecord, Status, summarize
 from .agent._bounds import Bounds, InvalidBoundError, bounded, bounds_from
+from .agent._connection_warnings import connection_warnings
 from .agent._transport import AgentError, OpResult, run_ops
 from .areas._area import Area, Connection, InvalidOptionError
 
@@ -151,6 +152,9 @@ class ControlAction(ActionBase):
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())
         except (InvalidBoundError, InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
+        transport = str(getattr(self._connection, "transport", ""))
+        if exposed := connection_warnings(transport, self._connection_option, host):
+            result.setdefault("warnings", []).extend(exposed)
         selected = _validate_only(params["only"], catalog)
         controls = _module_controls(catalog, self.AREA.module, selected, params["baseline"])
         if not controls:
