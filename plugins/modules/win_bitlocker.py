@@ -52,7 +52,7 @@ options:
         when the folder or a folder above it is a symbolic link, belongs to another user, or is writable by other
         users (a shared folder above it needs the sticky bit, like C(/tmp)).
       - Keep it on encrypted, backed-up storage with restricted access, and move the files to the clinic's key
-        vault. On AWX or Automation Platform the job runs in a throwaway container: point it at a mounted
+        vault. On AWX or Automation Platform the job runs in a throwaway container, so point it at a mounted
         persistent volume and set O(escrow_dir_persistent=true), without which it is refused there.
     type: path
   escrow_dir_persistent:

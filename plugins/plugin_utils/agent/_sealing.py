@@ -18,6 +18,9 @@ https://learn.microsoft.com/en-us/dotnet/api/system.security.cryptography.rsaenc
 Importing a public-only key uses the CryptoAPI's CRYPT_VERIFYCONTEXT provider, so no key container or user profile
 is touched on the host (the .NET Framework's own source, ImportParameters:
 https://github.com/microsoft/referencesource/blob/master/mscorlib/system/security/cryptography/rsacryptoserviceprovider.cs).
+The controller side uses `cryptography`, which every ansible-core release requires (its install_requires), so the
+collection adds no dependency for it.
+
 OAEP with SHA-1 has no known weakness as an encryption padding (SHA-1's collision attacks do not apply to it); a
 3072-bit modulus is NIST SP 800-57's level for use beyond 2030.
 """
