@@ -96,6 +96,8 @@ def test_hostile_names_reach_the_records_as_text(start_lab, tmp_path: Path):
     run = run_playbook(GATEWAY, lab.inventory, tmp_path / "audit", "--check", "-e", f"@{allow}")
 
     assert "Traceback" not in run.stdout + run.stderr
+    for raw in ("\x1b", "\x07", "\u202e"):  # no terminal escape, bell or bidi override reaches the terminal raw
+        assert raw not in run.stdout + run.stderr, repr(raw)
     assert not marker.exists(), "a string from the host was templated"
     role_records = run.result(HOST, "set_fact")["result"]["ansible_facts"]["onepacs_gateway_controls"]
     by_id = {record["id"]: record for record in role_records}
