@@ -130,28 +130,35 @@ ANY_VALUE = st.recursive(
 FIELDS = ("id", "title", "status", "expected", "actual", "changed", "message")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    fields=st.fixed_dictionaries({}, optional={name: ANY_VALUE for name in FIELDS}),
-    status=ANY_VALUE,
-    attestations=ANY_VALUE,
+HOSTILE_HOST = st.fixed_dictionaries(
+    {
+        "record": st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, ANY_VALUE)),
+        "status": ANY_VALUE,
+        "attestations": ANY_VALUE,
+        "exceptions": ANY_VALUE,
+        "name": HOSTILE_TEXT,
+    }
 )
-def test_no_record_shape_stops_the_report_for_the_other_hosts(tmp_path_factory, fields, status, attestations):
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hostile=HOSTILE_HOST)
+def test_no_record_shape_stops_the_report_for_the_other_hosts(tmp_path_factory, hostile):
     base = tmp_path_factory.mktemp("reports")
     hostvars = {
         "gw-good": host_vars([record()]),
-        "gw-hostile": {
-            "onepacs_audit_status": {"gateway": status},
-            "onepacs_gateway_controls": [fields, record()],
-            "onepacs_attestations": attestations,
+        f"gw-hostile{hostile['name']}": {
+            "onepacs_audit_status": {"gateway": hostile["status"]},
+            "onepacs_gateway_controls": [hostile["record"], record()],
+            "onepacs_attestations": hostile["attestations"],
+            "onepacs_exceptions": hostile["exceptions"],
+            "group_names": [f"clinic_{hostile['name']}"],
         },
     }
     _result, run_dir, document = write_report(base, hostvars)
-    names = [host["name"] for host in document["hosts"]]
-    assert "gw-good" in names
     good = next(host for host in document["hosts"] if host["name"] == "gw-good")
     assert good["controls"][0]["status"] == "pass"
-    for name in FILES:
-        text = (run_dir / name).read_bytes().decode("utf-8")
+    for file_name in FILES:
+        text = (run_dir / file_name).read_bytes().decode("utf-8")
         assert "\x1b" not in text
         assert "\x00" not in text
