@@ -19,10 +19,10 @@ Where they are enforced:
   transport's own timeouts (ansible_psrp_read_timeout, the ssh plugin's timeout) bound the waiting. Not while
   reading: documented in docs/security.md as a limit of this defence.
 
-The defaults hold a 3,000-rule host ten times over: the firewall probe of 3,030 inbound rules with realistic names,
-groups and program paths is 1.6 MB of framed JSON in the lab's simulator (measured; Windows escapes non-ASCII
-characters as \uXXXX, so names in other scripts can make it a few times larger). Both are overridable per host
-with inventory variables, checked before the host is contacted.
+The defaults hold a 3,000-rule host ten times over: the firewall probe of 3,030 inbound rules with realistic
+names, groups and program paths is 1.6 MB of framed JSON in the lab's simulator (measured; the agent writes each
+non-ASCII character as a six-character JSON escape, so names in other scripts can make it a few times larger).
+Both are overridable per host with inventory variables, checked before the host is contacted.
 """
 
 from __future__ import annotations
