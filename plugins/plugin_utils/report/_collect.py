@@ -12,6 +12,7 @@ entry at all is reported as failed with that cause (report_hosts), never stoppin
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -118,11 +119,14 @@ def _unreadable(host: HostInput, exc: Exception, catalog: Catalog, today: dt.dat
 
 
 def report_hosts(hosts: Iterable[HostInput], catalog: Catalog, today: dt.date) -> list[dict[str, Any]]:
-    """build_host for each host; a host whose data breaks it becomes a failed entry saying so."""
+    """build_host for each host; a host whose data breaks it, or whose entry could not be written as UTF-8 JSON,
+    becomes a failed entry saying so."""
     entries = []
     for host in hosts:
         try:
-            entries.append(build_host(host, catalog, today))
+            entry = build_host(host, catalog, today)
+            json.dumps(entry, ensure_ascii=False, allow_nan=False).encode("utf-8")  # what compliance.json needs
+            entries.append(entry)
         except Exception as exc:  # anything in one host's data; the fleet's report must still be written
             entries.append(_unreadable(host, exc, catalog, today))
     return entries

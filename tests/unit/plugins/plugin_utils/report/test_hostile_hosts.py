@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from action_runner import make_action
 from ansible_collections.onepacs.baseline.plugins.action.compliance_report import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report import _collect
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._collect import report_hosts
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import HostInput
 
@@ -162,3 +163,27 @@ def test_no_record_shape_stops_the_report_for_the_other_hosts(tmp_path_factory, 
         text = (run_dir / file_name).read_bytes().decode("utf-8")
         assert "\x1b" not in text
         assert "\x00" not in text
+
+
+def test_a_host_whose_entry_could_not_be_written_is_reported_failed(monkeypatch):
+    """Belt and braces: should any path ever leave a lone surrogate in an entry, that host fails, not the report."""
+    build = _collect.build_host
+
+    def leaky(host, catalog, today):
+        entry = build(host, catalog, today)
+        if host.name == "gw-bad":
+            entry["controls"][0]["message"] = "\ud800"
+        return entry
+
+    monkeypatch.setattr(_collect, "build_host", leaky)
+    bad, ok = report_hosts(
+        [
+            HostInput(name="gw-bad", records={"gateway": [record()]}),
+            HostInput(name="gw-ok", records={"gateway": [record()]}),
+        ],
+        load_catalog(),
+        dt.date.today(),
+    )
+    assert bad["outcome"] == "failed"
+    assert "(UnicodeEncodeError)" in bad["problems"][0]["message"]
+    assert ok["controls"][0]["status"] == "pass"
