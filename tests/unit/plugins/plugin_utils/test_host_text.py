@@ -69,7 +69,7 @@ def test_sizes_are_capped_with_a_note():
     assert capped[-1] == "[5 more items]"
     assert clean_value({FAKE_PASS: (FAKE_PASS,)}) == {clean_text(FAKE_PASS): [clean_text(FAKE_PASS)]}
     nested: list = []
-    for _ in range(100):
+    for _depth in range(100):
         nested = [nested]
     json.dumps(clean_value(nested))
 
