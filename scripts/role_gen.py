@@ -174,6 +174,11 @@ ROLE_AREAS: tuple[RoleArea, ...] = (
                 "ENC-01 directory on the controller for recovery passwords (files "
                 "with mode 0600); required when enable_os_volume is true.",
             ),
+            Knob(
+                "escrow_dir_persistent",
+                "ENC-01 escrow_dir is on storage that outlives the job (a mounted volume); required in an AWX / AAP "
+                "job, where escrow_dir is refused without it.",
+            ),
             Knob("skip_hardware_test", "ENC-01 start encryption without the TPM hardware test at the next restart."),
         ),
     ),

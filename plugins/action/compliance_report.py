@@ -24,9 +24,10 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._collect i
     DEFAULT_RECORD_FACTS,
     DEFAULT_STATUS_FACT,
     collect,
+    report_hosts,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate import FAIL_ON, evaluate
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES, assemble, build_host
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES, assemble
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import new_run_id, run_metadata
 
@@ -68,7 +69,7 @@ class ActionModule(ControllerAction):
             status_fact=params["status_fact"],
             clinic_prefix=params["clinic_group_prefix"],
         )
-        hosts = [build_host(host, catalog, today) for host in inputs]
+        hosts = report_hosts(inputs, catalog, today)
         run = run_metadata(
             run_id=new_run_id(now),
             now=now,

@@ -45,11 +45,22 @@ options:
     description:
       - Directory on the controller where each new recovery password is written before protection is turned on,
         one JSON file per host and key protector (C(<inventory_hostname>_<protector guid>.json), mode 0600, with
-        the host, mount point, protector id, password and time). Created with mode 0700 when missing.
-      - Required with O(enable_os_volume=true); must be an absolute path. Keep it on encrypted, backed-up storage
-        with restricted access, and move the files to the clinic's key vault. On AWX or Automation Platform the job
-        runs in a throwaway container, so point it at a mounted persistent volume.
+        the host, mount point, protector id, password and time). Missing folders are created with mode 0700.
+      - The host sends the password sealed with a public key made for it alone (RSA-OAEP); only the controller can
+        open it, so it never crosses the connection in clear.
+      - Required with O(enable_os_volume=true); must be an absolute path. Refused, before any host is contacted,
+        when the folder or a folder above it is a symbolic link, belongs to another user, or is writable by other
+        users (a shared folder above it needs the sticky bit, like C(/tmp)).
+      - Keep it on encrypted, backed-up storage with restricted access, and move the files to the clinic's key
+        vault. On AWX or Automation Platform the job runs in a throwaway container, so point it at a mounted
+        persistent volume and set O(escrow_dir_persistent=true), without which it is refused there.
     type: path
+  escrow_dir_persistent:
+    description:
+      - States that O(escrow_dir) is on storage that outlives the job (a mounted volume). Only read in an AWX or
+        Automation Platform job (JOB_ID and INVENTORY_ID set), where O(escrow_dir) is refused without it.
+    type: bool
+    default: false
   skip_hardware_test:
     description:
       - Start encrypting at once instead of after BitLocker's hardware test at the next restart.

@@ -30,7 +30,9 @@ from ansible.plugins.action import ActionBase
 from ._catalog import Catalog, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
+from ._host_text import clean_result
 from ._records import Status
+from .agent._bounds import Bounds, InvalidBoundError, bounded, bounds_from
 from .agent._transport import AgentError, OpResult, run_ops
 
 COLLECTION = "onepacs.baseline"
@@ -156,6 +158,8 @@ class BaselineAction(ActionBase):
     _requires_connection = True
     _supports_check_mode = True
     _supports_async = False
+    #: The host's output and time bounds, read from its variables by run() (agent/_bounds.py).
+    _bounds: Bounds = Bounds()
 
     def _load_action(self, name: str, task: Any) -> Any:
         """An action plugin by its full name, as Ansible loads one for a task (None when there is none)."""
@@ -181,13 +185,18 @@ class BaselineAction(ActionBase):
     def _send(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
         """One command on the host (the only place this action talks to it); counted for the result."""
         self._commands += 1
-        return run_ops(self._connection.exec_command, host, ops)
+        with bounded(self._connection, self._bounds) as execute:  # bounds hook: agent/_bounds.py
+            return run_ops(execute, host, ops)
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         task_vars = dict(task_vars or {})
         host = str(task_vars.get("inventory_hostname", self._connection._play_context.remote_addr))
         self._commands = 0
+        try:
+            self._bounds = bounds_from(task_vars)
+        except InvalidBoundError as exc:
+            raise AnsibleActionFail(str(exc)) from None
         _validation, params = self.validate_argument_spec(argument_spec=OPTIONS)
         catalog = load_catalog()
         common = {name: params[name] for name in COMMON_OPTIONS}
@@ -273,7 +282,8 @@ class BaselineAction(ActionBase):
         result["commands"] = self._commands
         if facts:
             result["ansible_facts"] = facts
-        warnings = [warning for area in areas for warning in area.result.get("warnings") or []]
+        # dict.fromkeys: the same warning from several areas (the connection's settings) is given once
+        warnings = list(dict.fromkeys(warning for area in areas for warning in area.result.get("warnings") or []))
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
         diff = _merge_diffs(
@@ -289,7 +299,7 @@ class BaselineAction(ActionBase):
         else:
             counts = ", ".join(f"{count} {status}" for status, count in result["summary"].items() if count)
             result["msg"] = f"{len(controls)} controls in {len(areas)} areas, {self._commands} commands: {counts}"
-        return result
+        return clean_result(result)
 
 
 _warm_up()

@@ -18,7 +18,10 @@ from ._catalog import Catalog, Control, load_catalog
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
 from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
+from ._host_text import clean_result
 from ._records import ControlRecord, Status, summarize
+from .agent._bounds import Bounds, InvalidBoundError, bounded, bounds_from
+from .agent._connection_warnings import connection_warnings
 from .agent._transport import AgentError, OpResult, run_ops
 from .areas._area import Area, Connection, InvalidOptionError, module_argument_spec
 
@@ -109,8 +112,12 @@ class ControlAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
+    #: The host's output and time bounds, read from its variables by run() (agent/_bounds.py).
+    _bounds: Bounds = Bounds()
+
     def _run_ops(self, host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
-        return run_ops(self._connection.exec_command, host, ops)
+        with bounded(self._connection, self._bounds) as execute:  # bounds hook: agent/_bounds.py
+            return run_ops(execute, host, ops)
 
     def _apply_changes(self, host: str, changes: Sequence[Change], task_vars: dict[str, Any]) -> list[OpResult]:
         """Send the changes in one round trip, one result per change, in order.
@@ -139,10 +146,14 @@ class ControlAction(ActionBase):
 
         _validation, params = self.validate_argument_spec(argument_spec=module_argument_spec(self.AREA))
         try:
+            self._bounds = bounds_from(task_vars)
             area = self.AREA(params, self._connection_info())
             exceptions = parse_exceptions(params["exceptions"], catalog.ids())
-        except (InvalidOptionError, InvalidExceptionError) as exc:
+        except (InvalidBoundError, InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
+        transport = str(getattr(self._connection, "transport", ""))
+        if exposed := connection_warnings(transport, self._connection_option, host):
+            result.setdefault("warnings", []).extend(exposed)
         selected = _validate_only(params["only"], catalog)
         controls = _module_controls(catalog, self.AREA.module, selected, params["baseline"])
         if not controls:
@@ -238,4 +249,4 @@ class ControlAction(ActionBase):
         else:
             counts = ", ".join(f"{count} {status}" for status, count in summary.items() if count)
             result["msg"] = f"{len(records)} controls: {counts}" if records else "no control selected"
-        return result
+        return clean_result(result)

@@ -1,5 +1,9 @@
 """Control records: the one shape every module returns for every control it evaluated (docs/architecture.md,
-"Result")."""
+"Result").
+
+A record is where host text enters what Ansible prints, registers and hands to the report, so every text field is
+cleaned on the way in (_host_text.py: terminal escapes and lone surrogates made visible, sizes capped).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from ._host_text import MAX_MESSAGE_CHARS, clean_text, clean_value
 
 
 class Status(StrEnum):
@@ -32,6 +38,12 @@ class ControlRecord:
     actual: Any
     changed: bool
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", clean_text(str(self.title)))
+        object.__setattr__(self, "expected", clean_value(self.expected))
+        object.__setattr__(self, "actual", clean_value(self.actual))
+        object.__setattr__(self, "message", clean_text(str(self.message), MAX_MESSAGE_CHARS))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,5 +1,7 @@
 """Strings from hosts are data, never code or markup: software, account and firewall rule names holding quotes,
-newlines, control characters, markup and Jinja reach the control records unchanged, end to end.
+newlines, control characters, markup and Jinja reach the control records end to end, as text: unchanged, except
+that control characters, terminal escapes and bidi controls are made visible (_host_text.clean_text), so none of
+them reaches a terminal raw. The host facts keep the exact text.
 
 A lab host gets such names, the gateway role audits it (check mode) and the records are read back from what
 Ansible handed the callback. The Jinja one would create a file if anything templated it; the report generator
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._host_text import clean_text
 from playbook import run_playbook
 
 pytestmark = pytest.mark.integration
@@ -93,13 +96,16 @@ def test_hostile_names_reach_the_records_as_text(start_lab, tmp_path: Path):
     run = run_playbook(GATEWAY, lab.inventory, tmp_path / "audit", "--check", "-e", f"@{allow}")
 
     assert "Traceback" not in run.stdout + run.stderr
+    for raw in ("\x1b", "\x07", "\u202e"):  # no terminal escape, bell or bidi override reaches the terminal raw
+        assert raw not in run.stdout + run.stderr, repr(raw)
     assert not marker.exists(), "a string from the host was templated"
     role_records = run.result(HOST, "set_fact")["result"]["ansible_facts"]["onepacs_gateway_controls"]
     by_id = {record["id"]: record for record in role_records}
     for control_id, suffix in (("SW-01", "(program)"), ("ACC-01", "(account)"), ("FW-03", "(rule)")):
         leaves = text_leaves(by_id[control_id])
         for kind, name in names.items():
-            assert any(f"{name} {suffix}" in leaf for leaf in leaves), (control_id, kind, leaves)
+            assert any(clean_text(f"{name} {suffix}") in leaf for leaf in leaves), (control_id, kind, leaves)
+            assert not any("\x1b" in leaf or "\x07" in leaf for leaf in leaves), (control_id, kind)
     software = run.result(HOST, "win_host_facts")["result"]["ansible_facts"]["onepacs_host"]["software"]
     for name in names.values():
         assert any(name in leaf for leaf in text_leaves(software)), name

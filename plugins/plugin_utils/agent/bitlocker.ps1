@@ -1,13 +1,6 @@
 # onepacs.baseline agent, bitlocker ops. Sent after core.ps1 only when a request holds bitlocker.* ops.
 # Handlers are found by name: op 'bitlocker.<verb>' runs function Invoke-OpBitlocker<Verb> (see core.ps1).
 
-# ---------------------------------------------------------------------------------------------------------------
-# BitLocker: reads through Get-BitLockerVolume and Get-Tpm (enum names, never localised text), writes through the
-# Win32_EncryptableVolume CIM methods, judged by their HRESULT return values. The CIM methods print nothing, unlike
-# Add-BitLockerKeyProtector, whose warning stream spells out the new recovery password.
-#
-# Secrets: only Invoke-OpBitlockerAddRecoveryPassword returns a recovery password, once, in its result. No other
-# output of this file ever contains one: volume entries list protector types and ids only.
 
 function Get-OnePacsEncryptableVolumeMap {
     # Win32_EncryptableVolume instances keyed by upper-case mount point: the drive letter ("C:") when the volume

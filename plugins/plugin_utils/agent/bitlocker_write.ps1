@@ -2,6 +2,42 @@
 # and bitlocker.ps1 (whose helpers they use) only when a request writes, so that a read-only request never
 # carries them. Handlers are found by name, as in every agent file (see core.ps1).
 
+# ---------------------------------------------------------------------------------------------------------------
+# BitLocker: reads through Get-BitLockerVolume and Get-Tpm (enum names, never localised text), writes through the
+# Win32_EncryptableVolume CIM methods, judged by their HRESULT return values. The CIM methods print nothing, unlike
+# Add-BitLockerKeyProtector, whose warning stream spells out the new recovery password.
+#
+# Secrets: only Invoke-OpBitlockerAddRecoveryPassword returns a recovery password, once, in its result, and only
+# sealed with the public key the controller sent for that op (RSA-OAEP, Protect-OnePacsSecret): it never crosses the
+# connection in clear. No other output of this file ever contains one: volume entries list protector types and ids.
+function Protect-OnePacsSecret {
+    # The secret encrypted with the op's public key, base64: RSACryptoServiceProvider.Encrypt with fOAEP $true is
+    # RSA-OAEP with SHA-1 (learn.microsoft.com/dotnet/api/system.security.cryptography.rsacryptoserviceprovider.encrypt).
+    # RSAParameters takes Modulus and Exponent as big-endian bytes; a public-only import uses a verify-context
+    # provider, so no key container is created on the host. See plugin_utils/agent/_sealing.py for the sources.
+    param($PublicKey, [string]$Secret)
+    if ([string]$PublicKey.algorithm -ne 'RSA-OAEP-SHA1') {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message "public_key: unsupported algorithm '$($PublicKey.algorithm)'"
+    }
+    $parameters = New-Object -TypeName System.Security.Cryptography.RSAParameters
+    try {
+        $parameters.Modulus = [System.Convert]::FromBase64String([string]$PublicKey.modulus)
+        $parameters.Exponent = [System.Convert]::FromBase64String([string]$PublicKey.exponent)
+    }
+    catch {
+        Stop-OnePacsOp -Code 'invalid_argument' -Message 'public_key: modulus and exponent must be base64'
+    }
+    $rsa = New-Object -TypeName System.Security.Cryptography.RSACryptoServiceProvider
+    try {
+        $rsa.ImportParameters($parameters)
+        $sealed = $rsa.Encrypt([System.Text.Encoding]::UTF8.GetBytes($Secret), $true)
+    }
+    finally {
+        $rsa.Dispose()
+    }
+    return [System.Convert]::ToBase64String($sealed)
+}
+
 function Get-OnePacsEncryptableVolume {
     # The Win32_EncryptableVolume of one mount point; not_found when BitLocker has no such volume.
     param([string]$MountPoint)
@@ -52,6 +88,9 @@ function Test-OnePacsTpmProtector {
 function Invoke-OpBitlockerAddRecoveryPassword {
     param($Op)
     $mountPoint = Get-OnePacsArg -Op $Op -Name 'mount_point' -Type 'string'
+    # Checked before anything changes (a trial seal): without a usable key to seal it with, no protector is added.
+    $publicKey = Get-OnePacsArg -Op $Op -Name 'public_key' -Type 'dict'
+    $null = Protect-OnePacsSecret -PublicKey $publicKey -Secret ('0' * 55)
     $encryptable = Get-OnePacsEncryptableVolume -MountPoint $mountPoint
     # Nothing here may print: warnings and progress could carry the password outside the result frame.
     $WarningPreference = 'SilentlyContinue'
@@ -62,11 +101,13 @@ function Invoke-OpBitlockerAddRecoveryPassword {
     $method = 'GetKeyProtectorNumericalPassword'
     $secret = Invoke-CimMethod -InputObject $encryptable -MethodName $method -Arguments $arguments -ErrorAction Stop
     Assert-OnePacsCimSuccess -Result $secret -Method $method
+    $sealed = Protect-OnePacsSecret -PublicKey $publicKey -Secret ([string]$secret.NumericalPassword)
+    $secret = $null
     $entry = Get-OnePacsBitLockerVolumeEntry -MountPoint $mountPoint
     return [ordered]@{
         mount_point = $entry['mount_point']
         key_protector_id = $protectorId
-        recovery_password = [string]$secret.NumericalPassword
+        sealed_recovery_password = $sealed
         key_protectors = $entry['key_protectors']
     }
 }

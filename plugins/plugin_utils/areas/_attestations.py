@@ -21,6 +21,9 @@ from ..agent._transport import OpResult
 from ._area import Area, Connection, InvalidOptionError, decides
 
 DEFAULT_VALID_DAYS = 365
+#: Longest validity an attestation may claim (ten years): a larger one is a typo, and past about 2.9 million days the
+#: date it ends on does not exist (Python's dates end in year 9999).
+MAX_VALID_DAYS = 3660
 REQUIRED_FIELDS = ("id", "attested_by", "date", "evidence")
 OPTIONAL_FIELDS = ("valid_days",)
 NOT_COLLECTED = "not collected: run onepacs.baseline.win_host_facts earlier in the play"
@@ -91,6 +94,8 @@ def _valid_days(value: Any, where: str) -> int:
         raise InvalidOptionError(f"{where}.valid_days: must be a whole number of days, got {value!r}") from None
     if days < 1:
         raise InvalidOptionError(f"{where}.valid_days: must be at least 1, got {days}")
+    if days > MAX_VALID_DAYS:
+        raise InvalidOptionError(f"{where}.valid_days: must be at most {MAX_VALID_DAYS} (ten years), got {days}")
     return days
 
 

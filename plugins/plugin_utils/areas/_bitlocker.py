@@ -18,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from .._findings import Change, Finding
+from ..agent._sealing import PUBLIC_KEY_ARG
 from ..agent._transport import OpResult
 from ._area import Area, InvalidOptionError, decides
-from ._escrow import ADD_RECOVERY_PASSWORD_OP, ENABLE_OP, ESCROWED_TO, escrow_dir_problem
+from ._escrow import ADD_RECOVERY_PASSWORD_OP, ENABLE_OP, ESCROWED_TO
+from ._escrow_dir import escrow_dir_problem
 
 TPM_PROTECTOR_TYPES = frozenset({"Tpm", "TpmPin", "TpmStartupKey", "TpmPinStartupKey"})
 #: VolumeStatus values while BitLocker converts a volume: nothing is changed until it finishes.
@@ -39,6 +41,7 @@ _DRIVE_LETTER = re.compile(r"^[A-Za-z]:\\?$")
 OPTIONS: dict[str, dict[str, Any]] = {
     "enable_os_volume": {"type": "bool", "default": False},
     "escrow_dir": {"type": "path"},
+    "escrow_dir_persistent": {"type": "bool", "default": False},
     "skip_hardware_test": {"type": "bool", "default": False},
 }
 
@@ -102,7 +105,8 @@ class BitLockerArea(Area):
                 "escrow_dir: required when enable_os_volume is true (the recovery password is escrowed there, on the "
                 "controller, before BitLocker protection is turned on)"
             )
-        if escrow_dir and (problem := escrow_dir_problem(str(escrow_dir))):
+        persistent = bool(self.params.get("escrow_dir_persistent"))
+        if escrow_dir and (problem := escrow_dir_problem(str(escrow_dir), persistent=persistent)):
             raise InvalidOptionError(f"escrow_dir: {problem}")
 
     def probe_ops(self) -> dict[str, dict[str, Any]]:
@@ -223,7 +227,9 @@ class BitLockerArea(Area):
                 setting=f"{mount} recovery password",
                 before="none escrowed by this module",
                 after=escrowed,
-                op={"op": ADD_RECOVERY_PASSWORD_OP, "mount_point": mount},
+                # public_key is made by the apply step for this op alone (_escrow.apply_with_escrow); sent as is, the
+                # op is refused for the missing argument before any protector is added.
+                op={"op": ADD_RECOVERY_PASSWORD_OP, "mount_point": mount, PUBLIC_KEY_ARG: None},
                 read_back=lambda value: escrowed if value.get(ESCROWED_TO) else "not escrowed",
             ),
             Change(

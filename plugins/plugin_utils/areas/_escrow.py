@@ -3,11 +3,12 @@
 Turning BitLocker on (ENC-01, opt-in) must never leave a host whose only way back in is a key nobody kept. So the
 apply runs in two round trips:
 
-1. every change except bitlocker.enable, with no_log on the connection: bitlocker.add_recovery_password returns
-   the new recovery password (the one place a secret crosses the wire);
-2. each password is written to `escrow_dir` (one file per host and key protector id, mode 0600, flushed to disk
-   and read back); only then is bitlocker.enable sent, carrying the id of the escrowed protector, which the agent
-   requires before it turns protection on.
+1. every change except bitlocker.enable, with no_log on the connection: bitlocker.add_recovery_password carries a
+   public key made for it alone (_sealing.py) and returns the new recovery password sealed with it (RSA-OAEP), so
+   the password never crosses the connection in clear; a host that answers with a password in clear is refused;
+2. each password is opened here and written to `escrow_dir` (a trusted folder, see _escrow_dir.py; one new file
+   per host and key protector id, mode 0600, flushed to disk and read back); only then is bitlocker.enable sent,
+   carrying the id of the escrowed protector, which the agent requires before it turns protection on.
 
 The password never leaves this module: results handed back to the engine carry the escrow file path instead, and
 every error text from the first round trip is scrubbed of anything shaped like a recovery password.
@@ -27,13 +28,18 @@ from typing import Any
 from ansible.errors import AnsibleConnectionFailure
 
 from .._findings import Change
+from ..agent._sealing import PUBLIC_KEY_ARG, SealingKey, UnsealError
 from ..agent._transport import AgentError, OpResult
+from ._escrow_dir import make_escrow_dir
 
 ADD_RECOVERY_PASSWORD_OP = "bitlocker.add_recovery_password"
 ENABLE_OP = "bitlocker.enable"
 #: Key the apply puts in the add op's result once the password is safely on disk (the change's read_back looks for
 #: it, so a result that skipped the escrow can never count as a fix).
 ESCROWED_TO = "escrowed_to"
+#: The add op's result field holding the sealed password, and the field an agent that leaks it in clear would use.
+SEALED_PASSWORD = "sealed_recovery_password"
+CLEAR_PASSWORD = "recovery_password"
 #: A BitLocker numerical recovery password: 48 digits in 8 groups of 6.
 RECOVERY_PASSWORD = re.compile(r"\d{6}(?:-\d{6}){7}")
 REDACTED = "<recovery password redacted>"
@@ -45,26 +51,6 @@ RunOps = Callable[[str, Sequence[dict[str, Any]]], list[OpResult]]
 def redact(text: str) -> str:
     """text with every recovery-password-shaped run of digits replaced."""
     return RECOVERY_PASSWORD.sub(REDACTED, text)
-
-
-def escrow_dir_problem(path: str) -> str | None:
-    """Why recovery passwords cannot be escrowed under path, or None. A missing directory is fine when it can be
-    created (the escrow creates it with mode 0700)."""
-    if not os.path.isabs(path):
-        return f"{path!r} must be an absolute path on the controller"
-    directory = Path(path)
-    if directory.exists():
-        if not directory.is_dir():
-            return f"{path!r} exists and is not a directory"
-        if not os.access(directory, os.W_OK | os.X_OK):
-            return f"{path!r} is not writable by the controller's user"
-        return None
-    parent = directory.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        return f"{path!r} does not exist and cannot be created under {str(parent)!r}"
-    return None
 
 
 def escrow_file(directory: str | Path, host: str, key_protector_id: str) -> Path:
@@ -88,7 +74,7 @@ def write_escrow(
     Raises OSError when any step fails (an existing file is never overwritten); the error names the file, never
     the password.
     """
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    make_escrow_dir(directory)
     path = escrow_file(directory, host, key_protector_id)
     record = {
         "host": host,
@@ -136,20 +122,35 @@ def no_log(*play_contexts: Any) -> Iterator[None]:
             context.no_log = value
 
 
-def _escrowed(result: OpResult, change: Change, host: str, escrow_dir: str | None) -> OpResult:
-    """The add op's result with the password escrowed and removed, or a failed result saying why it was not."""
+def _unsealed(value: dict[str, Any], key: SealingKey) -> str | None:
+    try:
+        return key.unseal(value.pop(SEALED_PASSWORD, None))
+    except UnsealError:
+        return None
+
+
+def _escrowed(result: OpResult, change: Change, host: str, escrow_dir: str | None, key: SealingKey) -> OpResult:
+    """The add op's result with the password opened, escrowed and removed, or a failed result saying why not."""
     mount_point = str(change.op.get("mount_point"))
     if not result.ok:
         return OpResult(ok=False, code=result.code, error=redact(result.error or ""))
-    value = dict(result.value or {})
-    password = value.pop("recovery_password", None)
+    value = dict(result.value or {}) if isinstance(result.value, dict) else {}
     key_protector_id = value.get("key_protector_id")
+    if value.pop(CLEAR_PASSWORD, None) is not None:
+        return OpResult(
+            ok=False,
+            code="failed",
+            error=f"the host returned the recovery password of {mount_point} in clear instead of sealed with this "
+            f"run's key (protector {key_protector_id}); it is not trusted or escrowed and protection stays off: "
+            "update the agent, and remove that protector from the host (its password crossed the connection)",
+        )
+    password = _unsealed(value, key)
     if not isinstance(password, str) or not RECOVERY_PASSWORD.fullmatch(password) or not key_protector_id:
         return OpResult(
             ok=False,
             code="failed",
-            error=f"the host did not return a recovery password and protector id for {mount_point}; nothing was "
-            "escrowed and protection stays off",
+            error=f"the host did not return a recovery password sealed with this run's key and a protector id for "
+            f"{mount_point}; nothing was escrowed and protection stays off",
         )
     if not escrow_dir:
         return OpResult(
@@ -201,14 +202,20 @@ def apply_with_escrow(
     second = [index for index, change in enumerate(changes) if change.op["op"] == ENABLE_OP]
 
     escrowed: dict[str, str] = {}
+    # A fresh key pair per password: the private half never leaves this call.
+    keys = {index: SealingKey.new() for index in first if changes[index].op["op"] == ADD_RECOVERY_PASSWORD_OP}
     if first:
+        sent = [
+            {**changes[index].op, PUBLIC_KEY_ARG: keys[index].public_argument()} if index in keys else changes[index].op
+            for index in first
+        ]
         with quiet():
-            answers = _scrubbed_round_trip(run_ops, host, [changes[index].op for index in first])
+            answers = _scrubbed_round_trip(run_ops, host, sent)
         for index, answer in zip(first, answers, strict=True):
             change = changes[index]
             result = answer
-            if change.op["op"] == ADD_RECOVERY_PASSWORD_OP:
-                result = _escrowed(answer, change, host, escrow_dir)
+            if index in keys:
+                result = _escrowed(answer, change, host, escrow_dir, keys[index])
                 if result.ok:
                     escrowed[str(change.op["mount_point"]).casefold()] = str(result.value["key_protector_id"])
             results[index] = result

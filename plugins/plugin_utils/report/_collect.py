@@ -5,16 +5,20 @@ The baseline plays of playbooks/audit.yml set a status fact per host and baselin
 records (unreachable, or its baseline failed early) is still known, with its cause. The roles leave their
 records in `onepacs_<baseline>_controls`. A host with neither is not part of the report. Reading one host's
 variables can fail (a template in inventory that does not render); that host's value is then treated as
-missing, so one host's mistake never stops the fleet's report.
+missing, so one host's mistake never stops the fleet's report; and a host whose data cannot be made into a report
+entry at all is reported as failed with that cause (report_hosts), never stopping the others.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ._model import OUTCOMES, BaselineRun, HostInput
+from .._catalog import Catalog
+from ._model import OUTCOMES, BaselineRun, HostInput, build_host
 from ._values import text
 
 DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
@@ -100,3 +104,29 @@ def collect(
             )
         )
     return hosts
+
+
+def _unreadable(host: HostInput, exc: Exception, catalog: Catalog, today: dt.date) -> dict[str, Any]:
+    baselines = sorted({run.baseline for run in host.runs}) or ["report"]
+    cause = (
+        f"this host's data could not be put into the report ({type(exc).__name__}); its records are left out, the "
+        "other hosts are reported as usual"
+    )
+    runs = tuple(
+        BaselineRun(baseline=baseline, outcome="failed", task="report", message=cause) for baseline in baselines
+    )
+    return build_host(HostInput(name=host.name, clinics=host.clinics, runs=runs), catalog, today)
+
+
+def report_hosts(hosts: Iterable[HostInput], catalog: Catalog, today: dt.date) -> list[dict[str, Any]]:
+    """build_host for each host; a host whose data breaks it, or whose entry could not be written as UTF-8 JSON,
+    becomes a failed entry saying so."""
+    entries = []
+    for host in hosts:
+        try:
+            entry = build_host(host, catalog, today)
+            json.dumps(entry, ensure_ascii=False, allow_nan=False).encode("utf-8")  # what compliance.json needs
+            entries.append(entry)
+        except Exception as exc:  # anything in one host's data; the fleet's report must still be written
+            entries.append(_unreadable(host, exc, catalog, today))
+    return entries

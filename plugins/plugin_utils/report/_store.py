@@ -6,6 +6,10 @@
 Several writers may share a directory (job slices): a run claims its folder with an exclusive mkdir (a run of the
 same second gets -2, -3, ...), every file is written under a temporary name and renamed into place, and `latest` is
 replaced atomically. Only folders named like run ids are ever pruned.
+
+Reports name every host and its weaknesses, so folders this code creates are 0750 and files 0640, whatever the
+umask: the controller's user and its group (an auditors' group, say) read them, other local users do not. A folder
+that already exists keeps the mode its owner gave it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any
 LATEST = "latest"
 LATEST_FILE = "latest.txt"
 DOCUMENT = "compliance.json"
+FOLDER_MODE = 0o750
+FILE_MODE = 0o640
 _RUN_DIR = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?$")
 
 
@@ -38,14 +44,37 @@ def run_dirs(base: Path) -> list[Path]:
     return sorted(found, key=lambda path: _run_key(path.name))
 
 
+def _make_folder(path: Path) -> None:
+    """mkdir with FOLDER_MODE whatever the umask; FileExistsError when it exists."""
+    path.mkdir(mode=FOLDER_MODE)
+    path.chmod(FOLDER_MODE)
+
+
+def _make_folders(path: Path) -> None:
+    """The missing folders of path, each FOLDER_MODE (mkdir(parents=True) would give the parents the umask's)."""
+    for folder in [*reversed(path.parents), path]:
+        with contextlib.suppress(FileExistsError):
+            _make_folder(folder)
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a new file with FILE_MODE whatever the umask (an existing one is replaced)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    with os.fdopen(descriptor, "wb") as stream:
+        os.fchmod(descriptor, FILE_MODE)
+        stream.write(content)
+
+
 def reserve_run(base: Path, run_id: str) -> Path:
     """Create and return the run's folder: base/run_id, or run_id-2, -3, ... when that is taken."""
-    base.mkdir(parents=True, exist_ok=True)
+    _make_folders(base)
     number = 1
     while True:
         folder = base / (run_id if number == 1 else f"{run_id}-{number}")
         try:
-            folder.mkdir()
+            _make_folder(folder)
         except FileExistsError:
             number += 1
             continue
@@ -88,7 +117,7 @@ def publish(folder: Path, files: Mapping[str, bytes], keep: int = 0) -> Path:
     """Write the files into the reserved run folder, point `latest` at it, keep the newest `keep` runs (0: all)."""
     for name, content in files.items():
         temporary = folder / f".{name}.partial"
-        temporary.write_bytes(content)
+        write_private(temporary, content)
         temporary.replace(folder / name)
     base = folder.parent
     _point_latest(base, folder.name)
@@ -121,5 +150,5 @@ def _point_latest(base: Path, run_id: str) -> None:
 
 def _write_latest_file(base: Path, run_id: str) -> None:
     temporary = base / f".{LATEST_FILE}.{run_id}"
-    temporary.write_text(run_id + "\n", encoding="utf-8")
+    write_private(temporary, (run_id + "\n").encode("utf-8"))
     temporary.replace(base / LATEST_FILE)

@@ -2,7 +2,9 @@
 
 Ansible hands facts over as its own str, dict and list subclasses (tagged, unsafe, lazy); a value that carried an
 ``__html__`` method would even be trusted by Jinja2's autoescaping. Copying into exact built-in types removes all
-of that, makes the document serializable, and keeps its key order stable.
+of that, makes the document serializable, and keeps its key order stable. Every string is cleaned on the way
+(_host_text.py: terminal escapes, NUL and lone surrogates made visible, sizes capped), so no host's text can stop
+a writer or reach a terminal raw, whatever path it took into hostvars.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Set
 from typing import Any
+
+from .._host_text import MAX_ITEMS, MAX_MESSAGE_CHARS, clean_text
 
 #: Deeper structures are cut: records are shallow, and a hostile fact must not exhaust the recursion limit.
 MAX_DEPTH = 32
@@ -21,7 +25,7 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return str.__str__(value)
+        return clean_text(value, MAX_MESSAGE_CHARS)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(plain(value))
@@ -38,17 +42,17 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, float):
         return float(value) if math.isfinite(value) else str(value)
     if isinstance(value, str):
-        return str.__str__(value)
+        return clean_text(value, MAX_MESSAGE_CHARS)
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        return clean_text(value.decode("utf-8", errors="replace"), MAX_MESSAGE_CHARS)
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if depth >= MAX_DEPTH:
         return "..."
     if isinstance(value, Mapping):
-        return {text(key): plain(item, depth + 1) for key, item in value.items()}
+        return {text(key): plain(item, depth + 1) for key, item in list(value.items())[:MAX_ITEMS]}
     if isinstance(value, list | tuple):
-        return [plain(item, depth + 1) for item in value]
+        return [plain(item, depth + 1) for item in value[:MAX_ITEMS]]
     if isinstance(value, Set):
-        return sorted((plain(item, depth + 1) for item in value), key=repr)
-    return str(value)
+        return sorted((plain(item, depth + 1) for item in list(value)[:MAX_ITEMS]), key=repr)
+    return clean_text(str(value), MAX_MESSAGE_CHARS)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._catalog import Catalog
-from ..areas._attestations import DEFAULT_VALID_DAYS
+from ..areas._attestations import DEFAULT_VALID_DAYS, MAX_VALID_DAYS
 from ._values import text
 
 
@@ -97,10 +97,13 @@ def attestation_entries(
             "valid_until": None,
             "state": "invalid",
         }
-        if attested_on is None or valid_days is None or not control_id:
+        try:
+            valid_until = attested_on + dt.timedelta(days=valid_days) if attested_on and valid_days else None
+        except OverflowError:  # a date near the year 9999 plus its validity
+            valid_until = None
+        if valid_until is None or not control_id:
             invalid.append(item)
             continue
-        valid_until = attested_on + dt.timedelta(days=valid_days)
         item["valid_until"] = valid_until.isoformat()
         item["state"] = "current" if today <= valid_until else "expired"
         current = newest.get(control_id)
@@ -123,4 +126,4 @@ def _valid_days(value: Any) -> int | None:
         days = int(text(value))
     except ValueError:
         return None
-    return days if days >= 1 else None
+    return days if 1 <= days <= MAX_VALID_DAYS else None

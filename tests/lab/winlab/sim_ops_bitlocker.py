@@ -8,8 +8,10 @@ and "HardwareTestPending" (BitLocker was turned on and waits for its hardware te
 Windows rules kept here:
 - without the BitLocker feature (Windows Server) or on Windows Home the cmdlets and the CIM namespace are missing:
   every op is not_supported;
-- recovery passwords are never returned, except by bitlocker.add_recovery_password for the protector it adds; a
-  new one is 48 digits in 8 groups of 6, each group a multiple of 11 (as BitLocker generates them);
+- recovery passwords are never returned, except by bitlocker.add_recovery_password for the protector it adds, and
+  then only sealed with the op's public key as the agent seals it (RSACryptoServiceProvider.Encrypt with OAEP:
+  RSA-OAEP, SHA-1); a key the agent cannot use is refused before any protector is added; a new password is 48
+  digits in 8 groups of 6, each group a multiple of 11 (as BitLocker generates them);
 - ProtectionStatus is On only when the volume is fully encrypted and its key is protected (Win32_EncryptableVolume
   GetProtectionStatus): it stays Off while encryption runs;
 - a TPM protector needs a present and ready TPM, and only an operating system volume takes one;
@@ -19,8 +21,13 @@ Windows rules kept here:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 import uuid
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from winlab.sim_errors import OpError
 from winlab.sim_op import Op
@@ -54,6 +61,24 @@ def _protector_id() -> str:
 def new_recovery_password() -> str:
     """A recovery password as BitLocker makes them: 8 groups of 6 digits, each a multiple of 11 below 720896."""
     return "-".join(f"{secrets.randbelow(65536) * 11:06d}" for _ in range(8))
+
+
+def seal(public_key: dict, secret: str) -> str:
+    """Protect-OnePacsSecret (agent/bitlocker.ps1): RSA-OAEP (SHA-1, MGF1 SHA-1) with the big-endian modulus and
+    exponent the op carries, base64. Bad keys fail as the agent's checks and .NET's import would."""
+    if public_key.get("algorithm") != "RSA-OAEP-SHA1":
+        raise OpError("invalid_argument", f"public_key: unsupported algorithm '{public_key.get('algorithm')}'")
+    try:
+        modulus = int.from_bytes(base64.b64decode(str(public_key.get("modulus")), validate=True), "big")
+        exponent = int.from_bytes(base64.b64decode(str(public_key.get("exponent")), validate=True), "big")
+    except (binascii.Error, ValueError):
+        raise OpError("invalid_argument", "public_key: modulus and exponent must be base64") from None
+    try:
+        key = rsa.RSAPublicNumbers(exponent, modulus).public_key()
+    except ValueError:
+        raise OpError("failed", 'Exception calling "ImportParameters": "Bad Data."') from None
+    oaep = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+    return base64.b64encode(key.encrypt(secret.encode("utf-8"), oaep)).decode("ascii")
 
 
 def volume_entry(mount: str, volume: dict) -> dict:
@@ -105,7 +130,9 @@ def bitlocker_tpm(state: dict, args: dict) -> dict:
 
 
 def bitlocker_add_recovery_password(state: dict, args: dict) -> dict:
-    """ProtectKeyWithNumericalPassword + GetKeyProtectorNumericalPassword: the one op that returns a secret."""
+    """ProtectKeyWithNumericalPassword + GetKeyProtectorNumericalPassword: the one op that returns a secret, sealed
+    with the op's public key."""
+    seal(args["public_key"], "0" * 55)  # the agent's trial seal comes first: a bad key adds no protector
     mount, volume = _volume(state, args["mount_point"])
     if volume.get("LockStatus") == "Locked":
         raise OpError("failed", "Win32_EncryptableVolume.ProtectKeyWithNumericalPassword returned 0x80310000")
@@ -118,7 +145,7 @@ def bitlocker_add_recovery_password(state: dict, args: dict) -> dict:
     return {
         "mount_point": mount,
         "key_protector_id": protector["KeyProtectorId"],
-        "recovery_password": protector["RecoveryPassword"],
+        "sealed_recovery_password": seal(args["public_key"], protector["RecoveryPassword"]),
         "key_protectors": volume_entry(mount, volume)["key_protectors"],
     }
 

@@ -107,6 +107,9 @@ class FaultMode(enum.StrEnum):
     DELAY = "delay"
     #: Commands take ``delay_ms`` to finish; Receive long-polls and times out meanwhile, as WinRM does.
     SLOW = "slow"
+    #: A hostile host: every command streams stdout without end (a full envelope per Receive, never done), until
+    #: the client signals it to stop.
+    ENDLESS = "endless"
     #: A healthy but distant host, for the benchmark: every HTTP response ``delay_ms`` late (network round trip)
     #: and every command ``command_ms`` long (PowerShell start-up), both at once.
     LATENCY = "latency"
@@ -742,6 +745,8 @@ class WsmanEndpoint:
             fault = self._fault
             if fault.mode is FaultMode.DROP:
                 raise _Drop
+            if fault.mode is FaultMode.ENDLESS:
+                return _endless_output(request, command)
             while True:
                 now = time.monotonic()
                 if command.outcome is None and command.stdin_complete and now >= command.ready_at:
@@ -1015,6 +1020,17 @@ def _shell_not_found(request: _SoapRequest) -> _Reply:
         "not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer "
         "exists on the server. Provide the correct ShellId or create a new shell and retry the operation.",
     )
+
+
+def _endless_output(request: _SoapRequest, command: _Command) -> _Reply:
+    """One Receive of a command that never stops writing: a full envelope of stdout, the command still running."""
+    budget = max(1024, (request.max_envelope_size - ENVELOPE_OVERHEAD) * 3 // 4)
+    encoded = base64.b64encode(b"A" * budget).decode("ascii")
+    body = (
+        f'<rsp:ReceiveResponse><rsp:Stream Name="stdout" CommandId="{command.id}">{encoded}</rsp:Stream>'
+        f'<rsp:CommandState CommandId="{command.id}" State="{STATE_RUNNING}"/></rsp:ReceiveResponse>'
+    )
+    return _ok(f"{NS_SHELL}/ReceiveResponse", request.message_id, body)
 
 
 def _command_not_found(request: _SoapRequest, command_id: str) -> _Reply:

@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._sealing import SealingKey
 from sim_requests import assert_error, run_one, value_of
 from winlab.sim_ops_bitlocker import finish_encryption, new_recovery_password
 from winlab.simulator import SimulatedHost
+
+KEY = SealingKey.new()
 
 RECOVERY_PASSWORD = re.compile(r"^\d{6}(?:-\d{6}){7}$")
 
@@ -19,8 +22,18 @@ def client():
     return SimulatedHost.from_profile("win10-22h2-fresh")
 
 
+def add_op(mount="C:", public_key=None):
+    return {
+        "op": "bitlocker.add_recovery_password",
+        "mount_point": mount,
+        "public_key": public_key or KEY.public_argument(),
+    }
+
+
 def add_password(host, mount="C:"):
-    return value_of(host, {"op": "bitlocker.add_recovery_password", "mount_point": mount})
+    """The op's answer, with the sealed password opened as the controller does."""
+    value = value_of(host, add_op(mount))
+    return {**value, "recovery_password": KEY.unseal(value.pop("sealed_recovery_password"))}
 
 
 def enable(host, protector_id, mount="C:", **extra):
@@ -46,7 +59,7 @@ def test_without_the_feature_every_op_is_not_supported():
     server = SimulatedHost.from_profile("server2019-fresh")
     for op in (
         {"op": "bitlocker.volumes"},
-        {"op": "bitlocker.add_recovery_password", "mount_point": "C:"},
+        add_op(),
         {"op": "bitlocker.enable", "mount_point": "C:", "recovery_protector_id": "{X}"},
     ):
         assert_error(run_one(server, op), "not_supported", "Get-BitLockerVolume")
@@ -83,7 +96,31 @@ def test_add_recovery_password_returns_it_once_and_never_turns_protection_on(cli
     volumes = value_of(client, {"op": "bitlocker.volumes"})
     assert added["recovery_password"] not in json.dumps(volumes)
     assert volumes["volumes"][0]["protection_status"] == "Off"
-    assert_error(run_one(client, {"op": "bitlocker.add_recovery_password", "mount_point": "Z:"}), "not_found")
+    assert_error(run_one(client, add_op("Z:")), "not_found")
+
+
+def test_the_recovery_password_leaves_only_sealed_with_the_ops_key(client):
+    value = value_of(client, add_op())
+    assert "recovery_password" not in value
+    stored = [p["RecoveryPassword"] for p in client.state["bitlocker"]["volumes"]["C:"]["KeyProtector"]]
+    assert stored[0] not in json.dumps(value)
+    assert KEY.unseal(value["sealed_recovery_password"]) == stored[0]
+
+
+@pytest.mark.parametrize(
+    ("public_key", "code"),
+    [
+        (None, "invalid_argument"),
+        ({"algorithm": "RSA-PKCS1", "modulus": "AQAB", "exponent": "AQAB"}, "invalid_argument"),
+        ({"algorithm": "RSA-OAEP-SHA1", "modulus": "not base64!", "exponent": "AQAB"}, "invalid_argument"),
+    ],
+)
+def test_a_missing_or_unusable_key_adds_no_protector(client, public_key, code):
+    op = add_op() | {"public_key": public_key}
+    if public_key is None:
+        del op["public_key"]
+    assert_error(run_one(client, op), code)
+    assert client.state["bitlocker"]["volumes"]["C:"]["KeyProtector"] == []
 
 
 def test_enable_refuses_without_the_named_recovery_protector(client):

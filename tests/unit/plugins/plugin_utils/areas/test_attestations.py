@@ -148,6 +148,7 @@ def test_without_host_facts_the_evidence_is_not_collected():
         (attestation(attested_by=" "), "attestations[0].attested_by: is required"),
         (attestation(evidence=None), "attestations[0].evidence: is required"),
         (attestation(valid_days=0), "attestations[0].valid_days: must be at least 1"),
+        (attestation(valid_days=3000000), "attestations[0].valid_days: must be at most 3660 (ten years), got 3000000"),
         (attestation(valid_days="a year"), "attestations[0].valid_days: must be a whole number of days"),
         (attestation(approver="ciso"), "attestations[0]: unknown field(s) approver"),
         ("MAN-03", "attestations[0]: expected a mapping"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -9,18 +10,22 @@ import pytest
 from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import Outcome
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._sealing import SealingKey
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import AgentError, OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas import _escrow
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._bitlocker import BitLockerArea, describe_volume
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._escrow import (
     REDACTED,
+    SEALED_PASSWORD,
     apply_with_escrow,
     escrow_file,
     no_log,
     redact,
     write_escrow,
 )
+from winlab.sim_ops_bitlocker import seal
+from winlab.simulator import SimulatedHost
 
 PASSWORD = "123453-654324-111111-222222-333333-444444-555555-666666"
 RECOVERY_ID = "{7A8B9C0D-1E2F-4A3B-9C4D-5E6F7A8B9C0D}"
@@ -109,7 +114,7 @@ def test_opt_in_plans_recovery_password_then_enable_with_a_placeholder_protector
     found = evaluate(enabling, volumes=[volume()])["ENC-01"]
     assert found.outcome is Outcome.DRIFTED
     assert [change.op for change in found.changes] == [
-        {"op": "bitlocker.add_recovery_password", "mount_point": "C:"},
+        {"op": "bitlocker.add_recovery_password", "mount_point": "C:", "public_key": None},
         {"op": "bitlocker.enable", "mount_point": "C:", "recovery_protector_id": None, "skip_hardware_test": False},
     ]
     add, enable = found.changes
@@ -309,7 +314,7 @@ class FakeHost:
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        return [result(op) if callable(result) else result for result, op in zip(answer, ops, strict=True)]
 
     @contextlib.contextmanager
     def quietly(self):
@@ -325,15 +330,22 @@ def changes_for(tmp_path):
     return BitLockerArea(params).evaluate(probe(volumes=[volume()]))[0].changes
 
 
-ADDED = OpResult(
-    True,
-    {
-        "mount_point": "C:",
-        "key_protector_id": RECOVERY_ID,
-        "recovery_password": PASSWORD,
-        "key_protectors": [{"type": "RecoveryPassword", "id": RECOVERY_ID}],
-    },
-)
+def added(password=PASSWORD, **fields):
+    """The agent's answer to bitlocker.add_recovery_password: the password sealed with the op's public key."""
+
+    def answer(op):
+        value = {
+            "mount_point": "C:",
+            "key_protector_id": RECOVERY_ID,
+            "sealed_recovery_password": seal(op["public_key"], password),
+            "key_protectors": [{"type": "RecoveryPassword", "id": RECOVERY_ID}],
+        }
+        return OpResult(True, {**value, **fields})
+
+    return answer
+
+
+ADDED = added()
 ENABLED = OpResult(True, {"volume": volume(protectors=("RecoveryPassword", "Tpm"), hardware_test_pending=True)})
 
 
@@ -342,7 +354,10 @@ def test_apply_escrows_between_two_round_trips_and_keeps_the_password_out(tmp_pa
     results = apply_with_escrow(host.run_ops, "gw01", changes_for(tmp_path), str(tmp_path), host.quietly)
 
     (first_ops, first_quiet), (second_ops, second_quiet) = host.trips
+    public_key = first_ops[0].pop("public_key")
     assert first_ops == [{"op": "bitlocker.add_recovery_password", "mount_point": "C:"}]
+    assert public_key["algorithm"] == "RSA-OAEP-SHA1"
+    assert len(base64.b64decode(public_key["modulus"])) * 8 == 3072
     assert second_ops == [
         {
             "op": "bitlocker.enable",
@@ -402,3 +417,60 @@ def test_errors_of_the_secret_round_trip_are_scrubbed(tmp_path):
     host = FakeHost([[failed]])
     add, _ = apply_with_escrow(host.run_ops, "gw01", changes_for(tmp_path), str(tmp_path), host.quietly)
     assert PASSWORD not in add.error
+
+
+# ------------------------------------------------------------------------------------- sealed recovery passwords
+
+
+def test_each_escrow_gets_its_own_key_and_the_password_never_travels_in_clear(tmp_path):
+    host = FakeHost([[ADDED], [ENABLED]])
+    apply_with_escrow(host.run_ops, "gw01", changes_for(tmp_path), str(tmp_path), host.quietly)
+    again = FakeHost([[ADDED], [ENABLED]])
+    apply_with_escrow(again.run_ops, "gw02", changes_for(tmp_path), str(tmp_path), again.quietly)
+    first_key = host.trips[0][0][0]["public_key"]
+    second_key = again.trips[0][0][0]["public_key"]
+    assert first_key["modulus"] != second_key["modulus"]
+    assert (
+        json.loads((tmp_path / "gw02_7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d.json").read_text())["recovery_password"]
+        == PASSWORD
+    )
+
+
+def test_a_password_sent_in_clear_is_refused_and_nothing_is_escrowed(tmp_path):
+    leaky = OpResult(True, {"mount_point": "C:", "key_protector_id": RECOVERY_ID, "recovery_password": PASSWORD})
+    host = FakeHost([[leaky]])
+    add, enable = apply_with_escrow(host.run_ops, "gw01", changes_for(tmp_path), str(tmp_path), host.quietly)
+    assert "in clear" in add.error
+    assert PASSWORD not in add.error
+    assert not enable.ok
+    assert len(host.trips) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_password_sealed_with_another_key_is_refused(tmp_path):
+    other = SealingKey.new().public_argument()
+    forged = OpResult(
+        True, {"mount_point": "C:", "key_protector_id": RECOVERY_ID, SEALED_PASSWORD: seal(other, PASSWORD)}
+    )
+    for answer in (forged, OpResult(True, {"key_protector_id": RECOVERY_ID, SEALED_PASSWORD: "not base64!"})):
+        host = FakeHost([[answer]])
+        add, enable = apply_with_escrow(host.run_ops, "gw01", changes_for(tmp_path), str(tmp_path), host.quietly)
+        assert "sealed with this run's key" in add.error
+        assert not enable.ok
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_planned_add_op_is_refused_by_the_host_without_the_apply_steps_key():
+    host = SimulatedHost.from_profile("win11-24h2-fresh")
+    params = {"enable_os_volume": True, "escrow_dir": "/nonexistent/escrow", "skip_hardware_test": False}
+    state = host.execute({"v": 1, "ops": [{"op": "bitlocker.volumes"}, {"op": "bitlocker.tpm"}]})["results"]
+    findings = BitLockerArea(params).evaluate({"volumes": OpResult(**state[0]), "tpm": OpResult(**state[1])})
+    add = findings[0].changes[0].op
+    assert add["public_key"] is None
+    answer = host.execute({"v": 1, "ops": [add]})["results"][0]
+    assert answer["ok"] is False
+    assert answer["code"] == "invalid_argument"
+    assert all(
+        protector["KeyProtectorType"] != "RecoveryPassword"
+        for protector in host.state["bitlocker"]["volumes"]["C:"].get("KeyProtector", [])
+    )
