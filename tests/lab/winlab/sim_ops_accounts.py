@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from winlab import sim_clock
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Op
 from winlab.sim_registry import registry_of
@@ -92,7 +93,7 @@ def accounts_users(state: dict, args: dict) -> dict:
                 "password_last_set": user.get("PasswordLastSet"),
             }
         )
-    return {"computer_name": _computer_name(state), "now": _timestamp(datetime.now(UTC)), "users": users}
+    return {"computer_name": _computer_name(state), "now": _timestamp(sim_clock.now()), "users": users}
 
 
 def accounts_group_members(state: dict, args: dict) -> dict:
