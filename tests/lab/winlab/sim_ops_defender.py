@@ -24,6 +24,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from winlab import sim_clock
 from winlab.plugin_code import plugin_module
 from winlab.sim_errors import (
     ErrorRecordShape,
@@ -107,7 +108,7 @@ def signature_age(status: dict, now: datetime | None = None) -> int | None:
     if not updated:
         return None
     moment = datetime.strptime(updated, _TIMESTAMP).replace(tzinfo=UTC)
-    return max(0, ((now or datetime.now(UTC)) - moment).days)
+    return max(0, ((now or sim_clock.now()) - moment).days)
 
 
 def _preferences(state: dict) -> dict:
@@ -196,7 +197,7 @@ def defender_update_signatures(state: dict, args: dict) -> dict:
     if defender.get("signature_source_reachable", True) is False:
         raise OpError("failed", "Virus and spyware definitions update was completed with errors. HRESULT 0x8024402c")
     status = defender.setdefault("status", {})
-    status["AntivirusSignatureLastUpdated"] = datetime.now(UTC).strftime(_TIMESTAMP)
+    status["AntivirusSignatureLastUpdated"] = sim_clock.now().strftime(_TIMESTAMP)
     major, minor, build, revision = (str(status.get("AntivirusSignatureVersion") or "1.0.0.0").split(".") + ["0"] * 4)[
         :4
     ]
