@@ -57,6 +57,7 @@ def test_profiles_come_in_windows_order_with_notconfigured_as_stored(server):
         "log_allowed": False,
         "log_max_size_kilobytes": 4096,
         "log_file_name": "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log",
+        "allow_local_firewall_rules": "NotConfigured",
     }
 
 
@@ -105,6 +106,7 @@ def test_rules_are_filtered_and_carry_their_filters_and_group(server):
         "local_ports": ["5985"],
         "remote_addresses": ["LocalSubnet"],
         "program": "System",
+        "policy_store_source_type": "Local",
     }
     blocks = value_of(server, {"op": "firewall.rules", "action": "Block"})["rules"]
     assert blocks == []
@@ -159,7 +161,11 @@ def test_add_rule_creates_an_enabled_rule_that_admits_the_controller(server):
         "local_ports": ["5985"],
         "remote_addresses": ["10.0.0.0/8"],
         "program": "Any",
+        "policy_store_source_type": "Local",
     }
+    # The controller is 192.168.10.5 as the host sees it: a rule scoped to 10.0.0.0/8 does not let it in.
+    assert server.admits("labadmin", 5985)[0] is False
+    value_of(server, management_rule(remote_addresses=["192.168.10.0/255.255.255.0"]))
     assert server.admits("labadmin", 5985) == (True, "admitted")
 
 
