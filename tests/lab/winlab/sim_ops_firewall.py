@@ -13,7 +13,8 @@ rules, or the literal text an installer gave); a rule without one reports its Di
 literal group name does. Rule names match case-insensitively, as Get-NetFirewallRule -Name does.
 
 firewall.management_peers answers with the controller's address as the host sees it (network.controller_address)
-for the port the host's WinRM listener is bound to (network.winrm_port, which the lab sets to its own port), as
+for the port the host's WinRM listener is bound to (network.winrm_port, which the lab sets to its own port;
+5985 and 5986 when unset), as
 Get-NetTCPConnection shows the established connection the request arrived on.
 """
 
@@ -34,6 +35,8 @@ _DEFAULT_LOG_FILE = "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log"
 _DEFAULT_LOG_SIZE_KB = 4096
 #: Set-NetFirewallProfile -LogMaxSizeKilobytes accepts 1..32767.
 _LOG_SIZE_RANGE = (1, 32767)
+#: Where the WinRM listeners of a host without network.winrm_port listen (HTTP and HTTPS).
+_STANDARD_WINRM_PORTS = (5985, 5986)
 _PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
 
 
@@ -194,9 +197,9 @@ def firewall_add_rule(state: dict, args: dict) -> dict:
 def firewall_management_peers(state: dict, args: dict) -> dict:
     """Remote addresses of the established TCP connections to local port `port`, and the host's IPv4 subnets."""
     network = state.get("network") or {}
-    listening = network.get("winrm_port")
+    listening = {int(network["winrm_port"])} if network.get("winrm_port") else set(_STANDARD_WINRM_PORTS)
     controller = network.get("controller_address")
-    peers = [controller] if controller and listening is not None and int(listening) == args["port"] else []
+    peers = [controller] if controller and args["port"] in listening else []
     subnets = [str(subnet) for _alias, subnet in store.host_networks(state)]
     return {"peers": peers, "local_subnets": list(dict.fromkeys(subnets))}
 
