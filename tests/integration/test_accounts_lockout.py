@@ -76,3 +76,54 @@ def test_enforcing_with_every_opt_in_leaves_the_only_administrator_and_the_host_
     assert second.recap["rd01"]["unreachable"] == 0
     assert second.statuses("rd01", "win_local_accounts")["ACC-02"] == "pass"
     assert second.recap["rd01"]["changed"] == 0
+
+
+DOMAIN_SID = "S-1-5-21-3623811015-3361044348-30300820"
+ENTRA_ROLE = "S-1-12-1-2933642706-1140411811-3206117518-3398853457"
+ORPHAN = f"{MACHINE_SID}-1017"  # a deleted local account of win11-24h2-fresh's machine
+AWAY_FROM_THE_DOMAIN = """\
+- name: Enforce Administrators on a domain-joined laptop whose domain controller is out of reach
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Local accounts (ACC-03 enforced)
+      onepacs.baseline.win_local_accounts:
+        allowed_administrators: [labadmin]
+        administrators_mode: enforce
+    - name: The host still answers
+      onepacs.baseline.win_power:
+        enforce: false
+"""
+
+
+def test_domain_joined_with_the_domain_controller_unreachable_keeps_every_domain_and_entra_member(
+    start_lab, tmp_path: Path
+):
+    profile = tmp_path / "away.json"
+    profile.write_text(
+        json.dumps(
+            {
+                "extends": "win11-24h2-domain-joined",
+                "description": "The domain-joined laptop at home: no domain controller answers.",
+                "accounts": {"domain": {"controller_reachable": False}},
+            }
+        )
+    )
+    playbook = tmp_path / "away.yml"
+    playbook.write_text(AWAY_FROM_THE_DOMAIN)
+    lab = start_lab({"rd02": str(profile)})
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "away")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.recap["rd02"]["unreachable"] == 0
+    assert run.statuses("rd02", "win_power")  # the controller still connects
+    members = lab.state("rd02")["accounts"]["groups"][ADMINISTRATORS]["Members"]
+    for kept in (f"{DOMAIN_SID}-512", f"{DOMAIN_SID}-1120", ENTRA_ROLE):
+        assert kept in members
+    assert ORPHAN not in members  # provably a deleted local account: removed
+    assert f"{MACHINE_SID}-1002" not in members  # a local administrator not on the allow list: removed
+    message = run.controls("rd02", "win_local_accounts")["ACC-03"]["message"]
+    assert f"{ENTRA_ROLE} (unresolved Entra ID SID" in message
+    assert f"{DOMAIN_SID}-512 (unresolved domain or foreign-domain SID" in message
+    assert "is never removed" in message
