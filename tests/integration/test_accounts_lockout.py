@@ -127,3 +127,22 @@ def test_domain_joined_with_the_domain_controller_unreachable_keeps_every_domain
     assert f"{ENTRA_ROLE} (unresolved Entra ID SID" in message
     assert f"{DOMAIN_SID}-512 (unresolved domain or foreign-domain SID" in message
     assert "is never removed" in message
+
+
+@pytest.mark.parametrize("logon", ["CLINIC\\svc-ansible", "svc-ansible@clinic.local"])
+def test_a_controller_connecting_as_a_domain_account_keeps_the_domain_group_it_is_an_administrator_through(
+    start_lab, tmp_path: Path, logon
+):
+    playbook = tmp_path / "domain.yml"
+    playbook.write_text(AWAY_FROM_THE_DOMAIN)
+    lab = start_lab({"rd03": "win11-24h2-domain-joined"}, user=logon)
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "domain")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.recap["rd03"]["unreachable"] == 0
+    assert run.statuses("rd03", "win_power")
+    members = lab.state("rd03")["accounts"]["groups"][ADMINISTRATORS]["Members"]
+    assert f"{DOMAIN_SID}-512" in members  # CLINIC\Domain Admins: svc-ansible's way in
+    message = run.controls("rd03", "win_local_accounts")["ACC-03"]["message"]
+    assert "CLINIC\\Domain Admins is not removed" in message

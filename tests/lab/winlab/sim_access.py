@@ -4,10 +4,15 @@ A local account reaches the agent over WinRM only when everything on the path ad
 the reason (in this order):
 1. the WinRM service is running;
 2. the firewall passes TCP `port` from the controller's address as the host sees it (see controller_admitted);
-3. the account exists (".\\name" and "COMPUTER\\name" are accepted) and is enabled;
+3. the account exists and is enabled: a local account as "name", ".\\name" or "COMPUTER\\name"; a domain account
+   (accounts.domain) as "DOMAIN\\name" or "name@domain" (NetBIOS or DNS name), which needs the domain controller:
+   a network logon is verified by it (NTLM pass-through or Kerberos), and cached credentials serve interactive
+   logons only (https://learn.microsoft.com/en-us/troubleshoot/windows-server/user-profiles-and-logon/cached-domain-logon-information);
 4. it is a member of Administrators (S-1-5-32-544);
 5. UAC remote restrictions do not filter its token: local accounts other than RID 500 need
    LocalAccountTokenFilterPolicy=1 (unless EnableLUA=0); RID 500 is filtered only with FilterAdministratorToken=1;
+   domain accounts are not filtered ("Handling Remote Connections Under UAC",
+   https://learn.microsoft.com/en-us/windows/win32/wmisdk/user-account-control-and-wmi);
 6. when secpol has "Privilege Rights": SeNetworkLogonRight grants one of the token's SIDs and
    SeDenyNetworkLogonRight names none of them (S-1-5-114 "local account and member of Administrators" included).
 
@@ -43,6 +48,8 @@ def admits(state: Mapping[str, Any], username: str, port: int, source_address: s
     verdict = controller_admitted(state, port, source_address)
     if not verdict[0]:
         return verdict
+    if _domain_of(state, username) is not None:
+        return _admits_domain_account(state, username)
     account = _find_account(state, username)
     if account is None:
         return False, f"account {username!r}: no such local account"
@@ -142,6 +149,58 @@ def _covers_port(local_ports: Iterable[str], port: int) -> bool:
         if text.isdigit() and int(text) == port:
             return True
     return False
+
+
+def _domain_of(state: Mapping[str, Any], username: str) -> Mapping[str, Any] | None:
+    """The host's domain when `username` names a domain account ("DOMAIN\\name", "name@domain"), else None."""
+    domain = (state.get("accounts") or {}).get("domain") or {}
+    if not domain:
+        return None
+    names = {str(domain.get(key, "")).upper() for key in ("name", "dns_name") if domain.get(key)}
+    prefix, backslash, _name = username.rpartition("\\")
+    _user, at, suffix = username.partition("@")
+    if (backslash and prefix.upper() in names) or (at and suffix.upper() in names):
+        return domain
+    return None
+
+
+def _admits_domain_account(state: Mapping[str, Any], username: str) -> Verdict:
+    domain = _domain_of(state, username) or {}
+    if not domain.get("controller_reachable", True):
+        return False, (
+            f"account {username!r}: no domain controller of {domain.get('name')} is reachable, so the domain "
+            "network logon cannot be verified"
+        )
+    name = username.rpartition("\\")[2].partition("@")[0]
+    principals = domain.get("principals") or {}
+    found = next(
+        (
+            (sid, entry)
+            for sid, entry in principals.items()
+            if entry.get("Class", "Group") == "User" and str(entry.get("Name", "")).upper() == name.upper()
+        ),
+        None,
+    )
+    if found is None:
+        return False, f"account {username!r}: no such domain account"
+    user_sid, entry = found
+    if entry.get("Enabled", True) is False:
+        return False, f"account {username!r} is disabled"
+    domain_groups = {
+        sid.upper()
+        for sid, group in principals.items()
+        if user_sid.upper() in {member.upper() for member in group.get("Members", [])}
+    }
+    token = {user_sid.upper(), *domain_groups, EVERYONE, NETWORK, AUTHENTICATED_USERS}
+    local_groups = (state.get("accounts") or {}).get("groups") or {}
+    member_of = {
+        sid.upper()
+        for sid, group in local_groups.items()
+        if token & {member.upper() for member in group.get("Members", [])}
+    }
+    if ADMINISTRATORS_SID not in member_of:
+        return False, f"account {username!r} is not a member of Administrators ({ADMINISTRATORS_SID})"
+    return _network_logon_right(state, username, token | member_of)
 
 
 def _find_account(state: Mapping[str, Any], username: str) -> tuple[str, dict] | None:

@@ -414,7 +414,9 @@ def test_a_local_group_is_not_removed_when_the_controller_may_be_an_administrato
     admins = [local(500, "Administrator"), local(1002, "reading"), nested]
     found = evaluate({**ENFORCE_ALL, "allowed_administrators": ["reading"]}, admins=admins)["ACC-03"]
     assert remove(sid(1010)) not in ops(found)
-    assert "ClinicAdmins is not removed: the connecting account is not itself an enabled, direct member" in found.message
+    assert (
+        "ClinicAdmins is not removed: the connecting account is not itself an enabled, direct member" in found.message
+    )
 
 
 def test_without_the_built_in_administrator_no_sid_is_provably_local_so_none_is_orphaned():
