@@ -146,3 +146,34 @@ def test_a_controller_connecting_as_a_domain_account_keeps_the_domain_group_it_i
     assert f"{DOMAIN_SID}-512" in members  # CLINIC\Domain Admins: svc-ansible's way in
     message = run.controls("rd03", "win_local_accounts")["ACC-03"]["message"]
     assert "CLINIC\\Domain Admins is not removed" in message
+
+
+def test_on_a_domain_controller_the_local_account_controls_do_not_apply_and_nothing_changes(start_lab, tmp_path: Path):
+    playbook = tmp_path / "accounts.yml"
+    playbook.write_text(PLAYBOOK)  # every opt-in on, allow lists that name nobody
+    lab = start_lab({"dc01": "server2022-dc"})
+    before = lab.state("dc01")["accounts"]
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "dc")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert set(run.statuses("dc01", "win_local_accounts").values()) == {"not_applicable"}
+    assert "domain controller" in run.controls("dc01", "win_local_accounts")["ACC-03"]["message"]
+    assert lab.state("dc01")["accounts"] == before
+
+
+def test_entra_joined_pc_keeps_its_entra_role_members(start_lab, tmp_path: Path):
+    playbook = tmp_path / "entra.yml"
+    playbook.write_text(AWAY_FROM_THE_DOMAIN)
+    lab = start_lab({"rd04": "win11-24h2-entra-joined"})
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "entra")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.recap["rd04"]["unreachable"] == 0
+    members = lab.state("rd04")["accounts"]["groups"][ADMINISTRATORS]["Members"]
+    assert [member for member in members if member.startswith("S-1-12-1-")] == [
+        "S-1-12-1-1942525338-1223297416-3117917845-2463651541",
+        ENTRA_ROLE,
+    ]
+    assert "unresolved Entra ID SID" in run.controls("rd04", "win_local_accounts")["ACC-03"]["message"]
