@@ -243,3 +243,49 @@ def test_group_policy_that_does_not_apply_local_rules_leaves_only_its_own_rules(
         "WINRM-HTTP-In-TCP is a local rule that does not apply on Public",
         "only a Group Policy rule can keep the connection open there",
     )
+
+
+ALLOWLIST_PLAYBOOK = """\
+- name: Enforce the firewall allow list, then another task on the same host
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Enforce FW-01..04 with the allow list enforced
+      onepacs.baseline.win_firewall:
+        rule_allowlist_mode: enforce
+    - name: The host still answers
+      onepacs.baseline.win_power:
+        enforce: false
+"""
+
+
+def test_a_rule_named_like_a_wildcard_is_disabled_alone(start_lab, tmp_path):
+    """A remote-support tool named its rule "WINRM*". Disable-NetFirewallRule -Name 'WINRM*' would disable the
+    WinRM rules too (the name is a pattern there); the agent disables that one rule object only."""
+    lab = start_lab({HOST: "server2022-desktop-fresh"})
+    state = lab.state(HOST)
+    state["firewall"]["rules"]["WINRM*"] = {
+        "DisplayName": "Remote support (WINRM*)",
+        "Direction": "Inbound",
+        "Action": "Allow",
+        "Enabled": True,
+        "Profile": ["Any"],
+        "Protocol": "TCP",
+        "LocalPort": ["8443"],
+        "RemoteAddress": ["Any"],
+        "Program": "C:\\\\Program Files\\\\RemoteSupport\\\\agent.exe",
+    }
+    lab.set_state(HOST, state)
+    playbook = tmp_path / "allowlist.yml"
+    playbook.write_text(ALLOWLIST_PLAYBOOK, encoding="utf-8")
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "wildcard")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.recap[HOST]["unreachable"] == 0
+    assert run.statuses(HOST, "win_firewall")["FW-03"] == "fixed"
+    assert run.statuses(HOST, "win_power")
+    rules = lab.state(HOST)["firewall"]["rules"]
+    assert rules["WINRM*"]["Enabled"] is False
+    assert rules["WINRM-HTTP-In-TCP"]["Enabled"] is True
+    assert rules["WINRM-HTTP-In-TCP-NoScope"]["Enabled"] is True

@@ -93,11 +93,13 @@ function Invoke-OpServicesSet {
         Stop-OnePacsOp -Code 'not_found' -Message "Cannot find any service with service name '$name'."
     }
     $serviceName = [string]$service.Name
+    # The name comes from the host and Get-/Stop-Service -Name take wildcards (a service named '*' would stop
+    # them all): the service is opened by its exact name and handed to the cmdlets as an object.
+    $controller = [System.ServiceProcess.ServiceController]::new($serviceName)
     if ($null -ne $startMode) {
-        Set-Service -Name $serviceName -StartupType $startupTypes[$startMode] -ErrorAction Stop
+        Set-Service -InputObject $controller -StartupType $startupTypes[$startMode] -ErrorAction Stop
     }
     if ($stop -and [string]$service.State -ne 'Stopped') {
-        $controller = Get-Service -Name $serviceName -ErrorAction Stop
         # Without -Force Stop-Service refuses a service whose dependents run; say which, rather than stop them.
         $running = @($controller.DependentServices | Where-Object { $_.Status -ne 'Stopped' })
         if ($running.Count -gt 0) {
@@ -105,7 +107,7 @@ function Invoke-OpServicesSet {
             $message = "$serviceName was not stopped: dependent services are running: $names"
             Stop-OnePacsOp -Code 'failed' -Message $message
         }
-        Stop-Service -Name $serviceName -ErrorAction Stop
+        Stop-Service -InputObject $controller -ErrorAction Stop
         $controller.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Stopped, [TimeSpan]::FromSeconds(30))
     }
     return Get-OnePacsServiceEntry -Asked $name -Service (Get-OnePacsServiceByName -Name $serviceName)

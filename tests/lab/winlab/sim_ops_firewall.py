@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from winlab import sim_firewall_store as store
+from winlab import sim_wildcard as wildcard
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Arg, Op
 from winlab.sim_schema import FIREWALL_PROFILES
@@ -134,7 +135,9 @@ def firewall_rules(state: dict, args: dict) -> dict:
 
 
 def firewall_set_rule_enabled(state: dict, args: dict) -> dict:
-    """Enable-/Disable-NetFirewallRule -Name: never removes the rule; an unknown name is not_found."""
+    """The agent finds the local-store rule whose Name is exactly `name` (a name with wildcard characters is looked
+    for among all rules, never passed to -Name) and pipes that one rule object to Enable-/Disable-NetFirewallRule;
+    never removes the rule; an unknown name is not_found. `rules_selected_by_name` is what -Name would select."""
     name = _find_rule(state, args["name"])
     if name is None:
         raise OpError(
@@ -143,6 +146,11 @@ def firewall_set_rule_enabled(state: dict, args: dict) -> dict:
     rule = _firewall(state)["rules"][name]
     rule["Enabled"] = args["enabled"]
     return rule_entry(name, rule)
+
+
+def rules_selected_by_name(state: dict, name: str) -> list[str]:
+    """The local rules `Disable-NetFirewallRule -Name <name>` acts on: every rule the name matches as a pattern."""
+    return wildcard.matching(name, _firewall(state)["rules"])
 
 
 def _string_list(arg: str, value: list, check: Any = None) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from winlab.sim_ops_firewall import rules_selected_by_name
+from winlab.sim_wildcard import contains_wildcards, matching
 from winlab.simulator import SimulatedHost, list_profiles
 
 CORE_NETWORKING = "@FirewallAPI.dll,-25000"
@@ -195,3 +197,28 @@ def test_add_rule_twice_updates_the_same_rule(server):
 def test_add_rule_rejects_malformed_rules(server, overrides, mentions):
     assert_error(run_one(server, management_rule(**overrides)), "invalid_argument", mentions)
     assert "OnePacs-Management-In-TCP-5985" not in server.state["firewall"]["rules"]
+
+
+def test_rule_names_are_patterns_for_the_cmdlets_and_literals_for_the_op(server):
+    server.state["firewall"]["rules"]["WINRM*"] = {**server.state["firewall"]["rules"]["WINRM-HTTP-In-TCP"]}
+    selected = rules_selected_by_name(server.state, "WINRM*")
+    assert {"WINRM*", "WINRM-HTTP-In-TCP", "WINRM-HTTP-In-TCP-NoScope"} <= set(selected)
+    value_of(server, {"op": "firewall.set_rule_enabled", "name": "WINRM*", "enabled": False})
+    rules = server.state["firewall"]["rules"]
+    assert rules["WINRM*"]["Enabled"] is False
+    assert rules["WINRM-HTTP-In-TCP"]["Enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "names", "selected"),
+    [
+        ("WINRM*", ["WINRM-HTTP-In-TCP", "winrm", "CoreNet"], ["WINRM-HTTP-In-TCP", "winrm"]),
+        ("*", ["a", "b"], ["a", "b"]),
+        ("Rule?", ["Rule1", "Rule10"], ["Rule1"]),
+        ("[ab]x", ["ax", "bx", "cx"], ["ax", "bx"]),
+        ("lit`*", ["lit*", "literal"], ["lit*"]),
+    ],
+)
+def test_powershell_wildcard_semantics(pattern, names, selected):
+    assert matching(pattern, names) == selected
+    assert contains_wildcards(pattern) is ("`" not in pattern)
