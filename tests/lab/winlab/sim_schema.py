@@ -607,8 +607,8 @@ def _check_network(state: Mapping[str, Any], problems: Problems) -> None:
             _field(problems, entry, address, "PrefixOrigin", _optional(_is_str), expected="a string (Dhcp, Manual)")
         for name in ("IPv4DefaultGateway", "DNSServer"):
             _field(problems, where, interface, name, _optional(_is_list_of_str), expected="a list of addresses")
-    for name in ("controller_address", "DhcpServer"):
-        _field(problems, "network", network, name, _optional(_is_ip_address), expected="an IP address")
+        _field(problems, where, interface, "DhcpServer", _optional(_is_ip_address), expected="an IP address")
+    _field(problems, "network", network, "controller_address", _optional(_is_ip_address), expected="an IP address")
     _field(problems, "network", network, "winrm_port", _optional(_int_between(1, 65535)), expected="a TCP port")
     categories = _one_of("Public", "Private", "DomainAuthenticated")
     profiles = _field(problems, "network", network, "connection_profiles", _is_dict, expected="a map alias -> profile")
