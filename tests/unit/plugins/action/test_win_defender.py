@@ -53,9 +53,9 @@ def test_check_mode_reports_the_drift_of_a_fresh_gateway_in_one_round_trip():
     assert len(fresh.requests) == 1
     assert fresh.host.snapshot() == before
     assert record(result, "AV-01")["message"] == (
-        r"missing exclusions: C:\onepacs; C:\Program Files (x86)\PostgreSQL (PostgreSQL folder found in the registry "
-        r"under PostgreSQL\Installations); would set exclusion C:\onepacs: 'absent' -> 'present'; "
-        r"exclusion C:\Program Files (x86)\PostgreSQL: 'absent' -> 'present'"
+        r"missing exclusions: C:\onepacs; C:\Program Files (x86)\PostgreSQL (OnePacs folder from the installed "
+        r"programs; PostgreSQL folder found in the registry under PostgreSQL\Installations); would set exclusion "
+        r"C:\onepacs: 'absent' -> 'present'; exclusion C:\Program Files (x86)\PostgreSQL: 'absent' -> 'present'"
     )
 
 
@@ -93,10 +93,16 @@ def test_third_party_antivirus_host_reports_av01_for_manual_action_and_changes_n
     avast = connect("win10-22h2-x86-fresh")
     before = avast.host.snapshot()
     result = run_action(avast, {"baseline": "gateway"})
-    assert statuses(result) == {"AV-01": "fail", "AV-02": "pass", "AV-03": "fail", "AV-04": "pass"}
+    assert statuses(result) == {
+        "AV-01": "manual_missing",
+        "AV-02": "pass",
+        "AV-03": "manual_missing",
+        "AV-04": "pass",
+    }
     message = record(result, "AV-01")["message"]
-    assert message.startswith("manual action needed (not enforced by this module)")
-    assert message.endswith(r"Add these exclusions in Avast Antivirus: C:\onepacs; C:\Program Files\PostgreSQL")
+    assert message.startswith(
+        r"manual check in Avast Antivirus: exclusions for C:\onepacs; C:\Program Files\PostgreSQL are present"
+    )
     assert record(result, "AV-01")["expected"] == [r"C:\onepacs", PG_X86]
     assert result["changed"] is False
     assert len(avast.requests) == 1
