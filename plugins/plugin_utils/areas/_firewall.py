@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
 from ._area import Area, InvalidOptionError
+from ._listing import capped
 
 PROFILES = ("Domain", "Private", "Public")
 NOT_CONFIGURED = "NotConfigured"
@@ -495,8 +496,7 @@ class FirewallArea(Area):
                 compliant=True,
                 message="every enabled inbound Allow rule is on the allow list",
             )
-        listed = "; ".join(actual)
-        message = f"{len(offenders)} enabled inbound Allow rule(s) not on the allow list: {listed}"
+        message = f"{len(offenders)} enabled inbound Allow rule(s) not on the allow list: {capped(actual)}"
         if self.params["rule_allowlist_mode"] != "enforce":
             message += (
                 "; audit only (rule_allowlist_mode: audit): disable the rules that are not needed, add the needed "
@@ -506,7 +506,7 @@ class FirewallArea(Area):
         if port is not None:
             carriers = [rule for rule in offenders if rule.may_carry(port)]
             if carriers:
-                names = _join(rule.name for rule in carriers)
+                names = capped((rule.name for rule in carriers), ", ")
                 message += (
                     f"; not changed: {names} may carry the management connection (TCP {port}) and is never "
                     f"disabled: replace it with a rule for TCP {port} only, or add it to extra_rule_allowlist"
@@ -660,7 +660,7 @@ class _LockoutGuard:
             if (blockers := [rule.name for rule in self.rules if rule.covers(port, name, "Block", controller)])
         }
         if blocked:
-            where = "; ".join(f"{_join(rules)} on the {name} profile" for name, rules in blocked.items())
+            where = "; ".join(f"{capped(rules, ', ')} on the {name} profile" for name, rules in blocked.items())
             return GuardVerdict(
                 refusal=(
                     f"not changed: {what} would cut the management connection (TCP {port} {source}): enabled "
@@ -738,7 +738,7 @@ class _LockoutGuard:
                 break
         if not reasons:
             return ""
-        return f" ({_capped(reasons)})"
+        return f" ({capped(reasons)})"
 
     def management_rule_change(self, port: int, scope: Sequence[str]) -> Change:
         """firewall.add_rule for an allow rule on every profile; the same name each time, so it is idempotent."""
@@ -762,11 +762,6 @@ class _LockoutGuard:
             },
             read_back=_covers_everywhere(port, self.controller),
         )
-
-
-def _capped(items: Sequence[str], limit: int = 5) -> str:
-    shown = "; ".join(items[:limit])
-    return shown if len(items) <= limit else f"{shown}; and {len(items) - limit} more"
 
 
 def _covers_everywhere(port: int, controller: ControllerView) -> Callable[[Mapping[str, Any]], bool]:

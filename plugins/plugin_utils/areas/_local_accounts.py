@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
 from ._area import Area, Connection, InvalidOptionError
+from ._listing import capped
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 RID_ADMINISTRATOR = 500
@@ -289,11 +290,11 @@ class _LockoutGuard:
 
 
 def _refusals(refused: Sequence[tuple[str, str]], verb: str) -> str:
-    return "; ".join(f"{label} is not {verb}: {reason} (lockout guard)" for label, reason in refused)
+    return capped(f"{label} is not {verb}: {reason} (lockout guard)" for label, reason in refused)
 
 
 def _names(items: Iterable[Any]) -> str:
-    return ", ".join(item.label for item in items)
+    return capped((item.label for item in items), ", ")
 
 
 def _disable(user: User) -> Change:

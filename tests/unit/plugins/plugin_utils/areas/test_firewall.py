@@ -523,3 +523,12 @@ def test_local_rules_do_not_count_where_group_policy_does_not_merge_them_and_no_
     from_policy = rule("GPO-WinRM", profiles=("Public",), policy_store_source_type="GroupPolicy")
     found = findings(profiles=no_merge, rules=[WINRM_DOMAIN_PRIVATE, from_policy])["FW-02"]
     assert [c.op["profile"] for c in found.changes] == ["Public"]
+
+
+def test_a_host_with_thousands_of_rules_gets_a_short_message_and_the_full_list_in_actual():
+    apps = [rule(f"app-{index}", port=str(10000 + index), program=f"C:\\apps\\{index}.exe") for index in range(3000)]
+    found = findings(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, CORE_DHCP, ONEPACS, *apps])["FW-03"]
+    assert len(found.actual) == 3000
+    assert found.message.startswith("3000 enabled inbound Allow rule(s) not on the allow list: app-0: TCP 10000")
+    assert "; and 2990 more; audit only" in found.message
+    assert len(found.message) < 2000

@@ -443,3 +443,12 @@ def test_a_domain_controller_has_no_local_account_controls():
     assert {finding.outcome.value for finding in found} == {"not_applicable"}
     assert all("domain controller" in finding.message for finding in found)
     assert all(finding.changes == () for finding in found)
+
+
+def test_many_administrators_are_listed_briefly_and_fully_in_actual():
+    extra = [user(2000 + index, f"tech{index}") for index in range(40)]
+    admins = [*ADMINS, *(local(2000 + index, f"tech{index}") for index in range(40))]
+    found = evaluate({"allowed_administrators": ["labadmin", "reading"]}, users=[*USERS, *extra], admins=admins)
+    acc03 = found["ACC-03"]
+    assert "tech9, and 30 more" in acc03.message
+    assert len(acc03.actual) == 43
