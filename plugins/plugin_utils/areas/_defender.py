@@ -61,6 +61,16 @@ POSTGRESQL_DATA_VALUE = "Data Directory"
 REALTIME_POLICY_KEY = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender\Real-Time Protection"
 REALTIME_POLICY_VALUE = "DisableRealtimeMonitoring"
 
+#: Group Policy over Defender's lists (HKLM\SOFTWARE\Policies\Microsoft\Windows Defender): DisableLocalAdminMerge = 1
+#: keeps only the policy's exclusions in the effective list, so Add-MpPreference has no effect
+#: (https://learn.microsoft.com/en-us/defender-endpoint/configure-local-policy-overrides-microsoft-defender-antivirus);
+#: HideExclusionsFromLocalAdmins = 1 hides the exclusions from administrators in Get-MpPreference (the Defender CSP,
+#: https://learn.microsoft.com/en-us/windows/client-management/mdm/defender-csp, Configuration/
+#: HideExclusionsFromLocalAdmins; the registry value as the DISA STIG checks it).
+DEFENDER_POLICY_KEY = r"HKLM:\SOFTWARE\Policies\Microsoft\Windows Defender"
+LOCAL_MERGE_VALUE = "DisableLocalAdminMerge"
+HIDE_EXCLUSIONS_VALUE = "HideExclusionsFromLocalAdmins"
+
 #: Defender's own Security Center entry: a fixed instance GUID and a windowsdefender:// product path.
 DEFENDER_SECURITY_CENTER_GUID = "{D68DDC3A-831F-4FAE-9E44-DA132C1ACF46}"
 PASSIVE_MODES = frozenset({"Passive Mode", "SxS Passive Mode", "EDR Block Mode"})
@@ -462,12 +472,22 @@ class DefenderArea(Area):
             },
             "system": {"op": "system.info"},
             "software": {"op": "software.installed"},
+            "local_merge_policy": {"op": "registry.get", "path": DEFENDER_POLICY_KEY, "name": LOCAL_MERGE_VALUE},
+            "hidden_policy": {"op": "registry.get", "path": DEFENDER_POLICY_KEY, "name": HIDE_EXCLUSIONS_VALUE},
         }
 
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         situation = AntivirusSituation(results["status"], results["products"], results.get("software"))
         return [
-            self._exclusions(situation, results["preferences"], results["postgresql"], results["system"]),
+            self._exclusions(
+                situation,
+                results["preferences"],
+                results["postgresql"],
+                results["system"],
+                (_registry_data(results["local_merge_policy"]), _registry_data(results["hidden_policy"]))
+                if "local_merge_policy" in results and "hidden_policy" in results
+                else (None, None),
+            ),
             self._real_time(situation, results["preferences"], results["realtime_policy"]),
             self._scan_schedule(situation, results["preferences"]),
             self._signatures(situation),
@@ -543,30 +563,40 @@ class DefenderArea(Area):
         """A manual check in the third-party product that protects the host: attested in antivirus_attestations
         with evidence from that product's console, never `fail` for what this module cannot observe."""
         product = situation.product_in_use()
-        actual: dict[str, Any] = {**situation.actual()}
-        why = situation.why_not_defender()
+        why = f"{situation.why_not_defender()}; this module cannot observe it there"
+        return self.manual_finding(control_id, expected, situation.actual(), where=product, check=check, why=why)
+
+    def manual_finding(
+        self, control_id: str, expected: Any, actual: Mapping[str, Any], *, where: str, check: str, why: str
+    ) -> Finding:
+        """A check this module cannot observe: manual_missing until antivirus_attestations holds a current entry."""
         attestation = self.attestations.get(control_id)
-        actual["attestation"] = attestation.to_dict() if attestation else None
+        recorded = {**actual, "attestation": attestation.to_dict() if attestation else None}
         if attestation is None:
             message = (
-                f"manual check in {product}: {check} ({why}; this module cannot observe it there). Attest it in "
-                f"antivirus_attestations ({control_id}) with evidence from that product's console"
+                f"manual check in {where}: {check} ({why}). Attest it in antivirus_attestations ({control_id}) with "
+                "evidence from the console that shows it"
             )
-            return Finding.manual(control_id, attested=False, expected=expected, actual=actual, message=message)
+            return Finding.manual(control_id, attested=False, expected=expected, actual=recorded, message=message)
         who = f"attested by {attestation.attested_by} on {attestation.date.isoformat()}"
         if attestation.is_current(self.today):
             message = (
-                f"{check} in {product}: {who}, valid until {attestation.valid_until.isoformat()}: "
-                f"{attestation.evidence}"
+                f"{check} in {where}: {who}, valid until {attestation.valid_until.isoformat()}: {attestation.evidence}"
             )
-            return Finding.manual(control_id, attested=True, expected=expected, actual=actual, message=message)
-        message = f"manual check in {product}: {check}; attestation expired ({who}, until " + (
+            return Finding.manual(control_id, attested=True, expected=expected, actual=recorded, message=message)
+        message = (
+            f"manual check in {where}: {check}; attestation expired ({who}, until "
             f"{attestation.valid_until.isoformat()}); attest again"
         )
-        return Finding.manual(control_id, attested=False, expected=expected, actual=actual, message=message)
+        return Finding.manual(control_id, attested=False, expected=expected, actual=recorded, message=message)
 
     def _exclusions(
-        self, situation: AntivirusSituation, preferences: OpResult, postgresql: OpResult, system: OpResult
+        self,
+        situation: AntivirusSituation,
+        preferences: OpResult,
+        postgresql: OpResult,
+        system: OpResult,
+        policy: tuple[Any, Any] = (None, None),
     ) -> Finding:
         try:
             wanted, source, refused = self.required_exclusions(postgresql, system, situation.software)
@@ -577,6 +607,27 @@ class DefenderArea(Area):
         if not situation.defender_active:
             return self.third_party_finding(
                 "AV-01", wanted, situation, f"exclusions for {'; '.join(wanted)} are present"
+            )
+        local_merge_off, hidden = (value not in (None, 0) for value in policy)
+        if hidden or local_merge_off:
+            actual = {LOCAL_MERGE_VALUE: policy[0], HIDE_EXCLUSIONS_VALUE: policy[1]}
+            if hidden:
+                why = (
+                    f"Group Policy hides Defender's exclusions from administrators ({HIDE_EXCLUSIONS_VALUE} = "
+                    f"{policy[1]!r}), so they cannot be read here"
+                )
+            else:
+                why = (
+                    f"Group Policy applies only its own exclusions ({LOCAL_MERGE_VALUE} = {policy[0]!r}), so an "
+                    "exclusion added here would have no effect: add them to the policy's path exclusions"
+                )
+            return self.manual_finding(
+                "AV-01",
+                wanted,
+                actual,
+                where="the Group Policy object",
+                check=f"Defender excludes {'; '.join(wanted)}",
+                why=why,
             )
         if not preferences.ok:
             return Finding.error(

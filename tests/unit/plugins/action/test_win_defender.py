@@ -162,3 +162,25 @@ def test_bad_arguments_fail_before_the_host_is_contacted(args, message):
         run_action(host, args)
     assert message in str(caught.value)
     assert host.requests == []
+
+
+DEFENDER_POLICY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("DisableLocalAdminMerge", "Group Policy applies only its own exclusions (DisableLocalAdminMerge = 1)"),
+        ("HideExclusionsFromLocalAdmins", "Group Policy hides Defender's exclusions from administrators"),
+    ],
+)
+def test_group_policy_over_defender_exclusions_makes_av01_a_manual_check_and_nothing_is_written(value, why):
+    gateway = connect("server2022-desktop-fresh")
+    gateway.host.state["registry"][DEFENDER_POLICY] = {value: {"type": "DWord", "data": 1}}
+    before = gateway.host.snapshot()
+    result = run_action(gateway, {"only": ["AV-01"]})
+    assert statuses(result) == {"AV-01": "manual_missing"}
+    message = record(result, "AV-01")["message"]
+    assert message.startswith("manual check in the Group Policy object: Defender excludes C:\\onepacs")
+    assert why in message
+    assert gateway.host.snapshot() == before

@@ -127,6 +127,8 @@ def test_probe_is_one_request_of_read_only_ops():
         "defender.install_dirs",
         "system.info",
         "software.installed",
+        "registry.get",
+        "registry.get",
     ]
     assert planned["postgresql"]["keys"] == list(POSTGRESQL_INSTALLATION_KEYS)
     assert planned["postgresql"]["values"] == ["Base Directory", "Data Directory"]
