@@ -177,3 +177,22 @@ def test_entra_joined_pc_keeps_its_entra_role_members(start_lab, tmp_path: Path)
         ENTRA_ROLE,
     ]
     assert "unresolved Entra ID SID" in run.controls("rd04", "win_local_accounts")["ACC-03"]["message"]
+
+
+def test_a_german_host_is_judged_by_sid_whatever_its_groups_and_principals_are_called(start_lab, tmp_path: Path):
+    playbook = tmp_path / "accounts.yml"
+    playbook.write_text(PLAYBOOK)
+    lab = start_lab({"rd05": "win10-22h2-de-fresh"})
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / "de")
+
+    assert run.rc == 0, run.stdout + run.stderr
+    statuses = run.statuses("rd05", "win_local_accounts")
+    assert statuses["ACC-02"] == "fixed"  # the Guest is "Gast" here, found by RID 501
+    controls = run.controls("rd05", "win_local_accounts")
+    assert "the built-in Guest account (Gast, RID 501) is enabled" in controls["ACC-02"]["message"]
+    assert "labadmin is not removed: it is the account this play connects as" in controls["ACC-03"]["message"]
+    state = lab.state("rd05")["accounts"]
+    assert state["users"]["501"]["Enabled"] is False
+    assert state["users"]["1001"]["Enabled"] is True
+    assert "S-1-5-21-4016283745-2231190527-1873302664-1001" in state["groups"][ADMINISTRATORS]["Members"]

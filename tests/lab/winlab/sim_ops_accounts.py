@@ -11,6 +11,11 @@ Domain-joined and Entra-joined hosts (accounts.domain, optional): {"name": "CLIN
 A domain SID is translated to "CLINIC\\name" only while the domain controller is reachable; otherwise it has an
 empty name, as SecurityIdentifier.Translate fails (IdentityNotMappedException) without a domain controller to ask.
 Entra ID SIDs (S-1-12-1-...) never resolve on the host: they have no name there.
+
+Localized Windows (accounts.localized, optional): {"authorities": {"BUILTIN": "VORDEFINIERT", "NT AUTHORITY":
+"NT-AUTORIT\u00c4T"}, "principals": {SID: localized name}} makes members resolve as a German (or other) host names
+them (SecurityIdentifier.Translate gives the display language's names); users and groups carry their localized
+names in their own "Name". The names are data: no op matches on them, and neither may the controller.
 """
 
 from __future__ import annotations
@@ -75,11 +80,19 @@ def _resolve(state: dict, sid: str) -> dict[str, str]:
     user = _local_user(state, sid.upper())
     if user is not None:
         return {"sid": sid, "name": f"{_computer_name(state)}\\{user[1].get('Name', '')}", "class": "User"}
+    localized = _accounts(state).get("localized") or {}
+    authorities = localized.get("authorities") or {}
     for key, group in (_accounts(state).get("groups") or {}).items():
         if key.upper() == sid.upper():
-            return {"sid": sid, "name": f"BUILTIN\\{group.get('Name', '')}", "class": "Group"}
-    if sid.upper() in _WELL_KNOWN:
-        return {"sid": sid, "name": _WELL_KNOWN[sid.upper()], "class": "Group"}
+            builtin = authorities.get("BUILTIN", "BUILTIN")
+            return {"sid": sid, "name": f"{builtin}\\{group.get('Name', '')}", "class": "Group"}
+    principals = {key.upper(): name for key, name in (localized.get("principals") or {}).items()}
+    if sid.upper() in principals or sid.upper() in _WELL_KNOWN:
+        english = _WELL_KNOWN.get(sid.upper(), "")
+        authority, backslash, name = english.rpartition("\\")
+        name = principals.get(sid.upper(), name)
+        shown = f"{authorities.get(authority, authority)}\\{name}" if backslash else name
+        return {"sid": sid, "name": shown, "class": "Group"}
     domain = _accounts(state).get("domain") or {}
     principal = next(
         (entry for key, entry in (domain.get("principals") or {}).items() if key.upper() == sid.upper()), None
