@@ -173,7 +173,10 @@ def _timestamp(text: Any) -> dt.datetime | None:
 
 def name_key(name: str) -> str:
     """A name as Windows compares account names: case-insensitively, character by character (each character's
-    single-character upper case), with no other folding, so "Straße" is not "STRASSE"."""
+    single-character upper case, as RtlEqualUnicodeString does with CaseInSensitive, upcasing one character at a
+    time: https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlequalunicodestring), with no
+    other folding, so a name with a German sharp s (U+00DF) never equals its "SS" spelling. That the SAM compares
+    account names this way is an assumption from that routine."""
     return "".join(char.upper() if len(char.upper()) == 1 else char for char in name)
 
 
