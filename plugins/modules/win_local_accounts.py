@@ -58,7 +58,8 @@ options:
     description:
       - Members allowed in the local Administrators group (C(ACC-03)), besides the built-in Administrator.
       - Each entry is a name (a bare name matches a local account or a domain principal of that name), a qualified
-        name (C(CORP\Domain Admins), C(COMPUTER\name), C(.\name)) or a SID (the only way to name an orphaned SID).
+        name (C(CORP\Domain Admins), C(COMPUTER\name), C(.\name)) or a SID (the only way to name an orphaned or
+        unresolved SID).
       - Serves "provision accounts with only the necessary privilege levels" and "regularly review and reduce
         privilege/permission levels that are no longer needed" (gateway).
     type: list
