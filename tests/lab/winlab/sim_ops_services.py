@@ -5,10 +5,15 @@ Boot, System as Win32_Service reports it), State (Running, Stopped, ...) and an 
 match case-insensitively, as the Service Control Manager does. A service that is not installed is data for
 services.get and not_found for services.set, the way Get-Service and Set-Service fail on Windows. Dependencies
 between services are not modelled.
+
+services.set acts on the one service whose name is exactly `name`: the agent opens it by that name
+([ServiceController]::new) and hands the object to Set-/Stop-Service, because their -Name takes wildcards
+(sim_wildcard); `services_selected_by_name` is what Stop-Service -Name would select instead.
 """
 
 from __future__ import annotations
 
+from winlab import sim_wildcard as wildcard
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Arg, Op
 
@@ -67,6 +72,11 @@ def services_set(state: dict, args: dict) -> dict:
     if args.get("stop") and service.get("State") in _STOPPABLE:
         service["State"] = "Stopped"
     return _entry(state, name)
+
+
+def services_selected_by_name(state: dict, name: str) -> list[str]:
+    """The services `Stop-Service -Name <name>` would stop: every one the name matches as a pattern."""
+    return wildcard.matching(name, state.get("services") or {})
 
 
 OPS = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from winlab.sim_ops_services import services_selected_by_name
 from winlab.simulator import SimulatedHost
 
 
@@ -92,3 +93,15 @@ def test_stopping_winrm_locks_everyone_out(client):
     admitted, reason = client.admits("labadmin", 5985)
     assert admitted is False
     assert "WinRM" in reason
+
+
+def test_service_names_are_patterns_for_stop_service_and_literals_for_the_op():
+    host = SimulatedHost.from_profile("server2022-desktop-fresh")
+    services = host.state["services"]
+    services["Remote*"] = {"DisplayName": "Vendor agent", "StartMode": "Auto", "State": "Running"}
+    running_before = {name for name, service in services.items() if service.get("State") == "Running"}
+    assert len(services_selected_by_name(host.state, "Remote*")) > 1  # what -Name 'Remote*' would stop
+    (result,) = host.execute({"v": 1, "ops": [{"op": "services.set", "name": "Remote*", "stop": True}]})["results"]
+    assert result["ok"], result
+    running_after = {name for name, service in services.items() if service.get("State") == "Running"}
+    assert running_before - running_after == {"Remote*"}
