@@ -10,8 +10,10 @@ FW-03 never disables a rule that can carry the management connection.
 
 The controller's address as the host sees it (behind NAT it is not the controller's own) comes from the host:
 firewall.management_peers lists the remote addresses of the established connections to the management port
-(Get-NetTCPConnection; the controller's own connection is one of them while the request runs). Every one of them
-must be covered, so a second client on the port can make the guard stricter, never looser. A rule's remote-address
+(Get-NetTCPConnection, https://learn.microsoft.com/en-us/powershell/module/nettcpip/get-nettcpconnection). That the
+controller's own WinRM connection (served by http.sys) is among them while the request runs is an assumption not
+checked on Windows here; when the host lists no peer, only rules open to Any count, so a wrong assumption makes the
+guard refuse more, never less. Every peer must be covered, so a second client on the port can make the guard stricter, never looser. A rule's remote-address
 scope (Get-NetFirewallAddressFilter RemoteAddress) counts only when it provably contains every peer: Any, an
 address, a subnet ("10.0.0.0/24" or "10.0.0.0/255.255.255.0", as Windows reports it), a range, or LocalSubnet
 (the host's own subnets, also from firewall.management_peers). Other keywords (Internet, Intranet, DNS, ...) are
