@@ -14,13 +14,14 @@ firewall.management_peers lists the remote addresses of the established connecti
 controller's own WinRM connection (served by http.sys) is among them while the request runs is an assumption not
 checked on Windows here; when the host lists no peer, only rules open to Any count, so a wrong assumption makes the
 guard refuse more, never less. Every peer must be covered, so a second client on the port can make the guard
-stricter, never looser. A rule's remote-address scope (Get-NetFirewallAddressFilter RemoteAddress) counts only
-when it provably contains every peer: Any, an address, a subnet ("10.0.0.0/24" or "10.0.0.0/255.255.255.0", as
-Windows reports it), a range, or LocalSubnet (the host's own subnets, also from firewall.management_peers). Other keywords (Internet, Intranet, DNS, ...) are
-not evaluated: they never count as letting the controller in, and a Block rule with one counts as blocking it.
-Without a peer (the host showed none) only rules scoped to Any count. Local-store rules do not count on a profile
-where Group Policy turned "Apply local firewall rules" off (AllowLocalFirewallRules False), and a management rule
-(created in the local store) cannot help there: the change is refused. Sources: New-NetFirewallRule -RemoteAddress
+stricter, never looser. A rule's remote-address scope (Get-NetFirewallAddressFilter RemoteAddress) counts only when
+it provably contains every peer: Any, an address, a subnet ("10.0.0.0/24" or "10.0.0.0/255.255.255.0", as Windows
+reports it), a range, or LocalSubnet (the host's own subnets, also from firewall.management_peers). Other keywords
+(Internet, Intranet, DNS, ...) are not evaluated: they never count as letting the controller in, and a Block rule
+with one counts as blocking it. Without a peer (the host showed none) only rules scoped to Any count. Local-store
+rules do not count on a profile where Group Policy turned "Apply local firewall rules" off (AllowLocalFirewallRules
+False), and a management rule (created in the local store) cannot help there: the change is refused. Sources:
+New-NetFirewallRule -RemoteAddress
 (https://learn.microsoft.com/en-us/powershell/module/netsecurity/new-netfirewallrule), MS-GPFAS 2.2.3.13
 AllowLocalPolicyMerge, MS-FASP 2.2.34 (block rules take precedence over allow rules).
 
