@@ -28,10 +28,17 @@ description:
     not applicable. Its undocumented C(productState) is decoded as C(0xF000) scanner state (1 on, 0 off, 2 snoozed,
     3 expired) and C(0x00F0) signatures (0 up to date, 1 out of date).
   - When another antivirus product is the active one (Defender in passive mode, not running or not installed;
-    on client Windows, another product registered in Security Center), Defender's settings have no effect and
-    C(AV-01) and C(AV-03) fail without any change, their message listing what to set by hand in that product
-    (for C(AV-01), the exact folders to exclude). C(AV-02) and C(AV-04) then pass when Security Center reports that
-    product on and up to date (its own judgement, not the day limit), and fail the same manual way otherwise.
+    on client Windows, another product registered in Security Center), Defender's settings have no effect. What
+    the module cannot observe in that product becomes a manual check naming the product, never C(fail)
+    (C(manual_missing), or C(manual_attested) with a current entry in O(antivirus_attestations)), that is C(AV-01) (the
+    exact folders to exclude) and C(AV-03) always; C(AV-02) and C(AV-04) on Windows Server, which has no Security
+    Center. On client Windows Security Center shows the product's state, so C(AV-02) and C(AV-04) pass when it
+    reports the product on and up to date (its own judgement, not the day limit) and fail when it reports it off
+    or out of date. On Windows Server the product is named from the installed programs.
+  - C(AV-01) takes OnePacs' install folder from the installed programs (C(InstallLocation) of a program whose name
+    or publisher is OnePacs; C(C:\onepacs) only when none is found). Every folder from the host is validated before
+    it becomes an exclusion; a drive root, a wildcard, an environment variable, a user profile, a system folder or
+    a folder not named like PostgreSQL or OnePacs is never excluded, and the control fails naming it.
   - Reads use the Defender cmdlets, CIM and the registry, never localized command output, so the module works on
     every Windows display language.
 author:
@@ -39,6 +46,14 @@ author:
 extends_documentation_fragment:
   - onepacs.baseline.controls
 options:
+  antivirus_attestations:
+    description:
+      - Attestations of the manual checks in a third-party antivirus (C(AV-01) to C(AV-04) only), each
+        C({id, attested_by, date, evidence, valid_days}) as in P(onepacs.baseline.win_attestations#module), with
+        evidence from that product's console.
+    type: list
+    elements: dict
+    default: []
   extra_exclusion_paths:
     description:
       - Folders to exclude in addition to C(C:\onepacs) and the PostgreSQL folder (C(AV-01)), for example a DICOM
@@ -106,8 +121,8 @@ controls:
   description:
     - One record per control evaluated.
     - C(status) is one of C(pass), C(fail), C(fixed), C(not_applicable), C(excepted), C(manual_attested),
-      C(manual_missing), C(error). A control that needs manual action in another antivirus product is C(fail) and
-      its message starts with C(manual action needed).
+      C(manual_missing), C(error). A control to check by hand in another antivirus product is C(manual_missing)
+      (or C(manual_attested)) and its message starts with C(manual check in <product>).
   returned: always
   type: list
   elements: dict

@@ -23,15 +23,20 @@ description:
   - B(Lockout guard.) Before any change that can block inbound traffic (turning a profile on, setting the default
     inbound action to Block, disabling rules) the module checks, on every profile the change affects, that an
     enabled inbound Allow rule covers TCP on the management port (the port of the connection the task uses, or
-    O(management_port)) and that no enabled inbound Block rule covers it. If not, that control is not changed and
-    its record says why, naming the port and the profiles. With O(create_management_rule=true) the module instead
-    first creates an allow rule for that port (C(OnePacs-Management-In-TCP-<port>), every profile), in the same
-    request and before the blocking change. When the port is unknown, blocking changes are refused. A rule that may
+    O(management_port)) from the controller's address as the host sees it, and that no enabled inbound Block rule
+    covers it. If not, that control is not changed and its record says why, naming the port, the address and the
+    profiles. With O(create_management_rule=true) the module instead first creates an allow rule for that port
+    (C(OnePacs-Management-In-TCP-<port>), every profile, scoped to the controller's address), in the same request
+    and before the blocking change. When the port is unknown, blocking changes are refused. A rule that may
     carry the management connection is never disabled.
   - The guard counts a rule as covering the port when it is for TCP (or any protocol), lists the port (or a range
-    holding it, or C(Any)) and is not limited to a program other than System (WinRM listens through http.sys).
-    Remote address scopes are not evaluated. For a connection served by a program (OpenSSH's sshd.exe) use
-    O(create_management_rule) or expect blocking changes to be refused.
+    holding it, or C(Any)) and is not limited to a program other than System (WinRM listens through http.sys),
+    and its remote-address scope holds the controller's address as the host sees it (the remote addresses of the
+    established connections to the management port; behind NAT that is not the controller's own). C(Any), addresses,
+    subnets, ranges and C(LocalSubnet) are evaluated; other keywords never count as letting the controller in, and a
+    Block rule with one counts as blocking it. Local rules do not count on a profile where Group Policy turned
+    "Apply local firewall rules" off, and no management rule can be created there. For a connection served by a
+    program (OpenSSH's sshd.exe) use O(create_management_rule) or expect blocking changes to be refused.
   - Reads use the NetSecurity CIM cmdlets on the active policy store (Group Policy included), identify rules by
     their Name and Group resource strings, never by localized display names; writes go to the local store and are
     read back, so a setting Group Policy overrides is reported as an error rather than as fixed.
@@ -128,10 +133,12 @@ options:
   management_rule_remote_addresses:
     description:
       - Remote addresses the rule created by O(create_management_rule) admits (C(Any), C(LocalSubnet), addresses or
-        ranges such as C(10.20.0.0/16)). Narrow it to the controller's network where known.
+        ranges such as C(10.20.0.0/16)).
+      - Unset, the rule admits the controller's address as the host sees it (the remote addresses of the
+        established connections to the management port). A given scope must contain that address, or the change is
+        refused.
     type: list
     elements: str
-    default: [Any]
 seealso:
   - name: Windows Firewall with Advanced Security cmdlets (NetSecurity)
     description: The cmdlets the agent uses to read and change the firewall.

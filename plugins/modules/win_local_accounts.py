@@ -29,8 +29,11 @@ description:
     language (Administratoren, Administrateurs, Invitado).
   - Lockout guards. The module never disables or removes the account the controller connects as (the
     connection's user, matched by name, case-insensitively, with or without a C(COMPUTER\), C(.\) or C(DOMAIN\)
-    prefix), never removes a domain principal from Administrators while the connecting account is not a local one
-    (it may be an administrator through that domain group), and never disables or removes the last enabled local
+    prefix), never removes a group or domain principal from Administrators unless the connecting account is itself
+    an enabled, direct local member of it (otherwise it may be an administrator through that group), never removes
+    a member whose SID does not resolve unless it is provably a deleted local account (under the machine's own SID
+    prefix; an unresolved domain, foreign-domain or Entra ID C(S-1-12-1-...) SID is reported and kept), and never
+    disables or removes the last enabled local
     member of Administrators, counting every change it plans in the same run. Such a change is refused (left
     out), and the control keeps failing with a message that says why. When the connecting user is unknown, no
     administrator is disabled or removed at all. A host whose only administrator is the connecting account
@@ -55,7 +58,8 @@ options:
     description:
       - Members allowed in the local Administrators group (C(ACC-03)), besides the built-in Administrator.
       - Each entry is a name (a bare name matches a local account or a domain principal of that name), a qualified
-        name (C(CORP\Domain Admins), C(COMPUTER\name), C(.\name)) or a SID (the only way to name an orphaned SID).
+        name (C(CORP\Domain Admins), C(COMPUTER\name), C(.\name)) or a SID (the only way to name an orphaned or
+        unresolved SID).
       - Serves "provision accounts with only the necessary privilege levels" and "regularly review and reduce
         privilege/permission levels that are no longer needed" (gateway).
     type: list
@@ -89,6 +93,7 @@ options:
     default: [Administrator, Administrateur, Administrador, Administratör, Järjestelmänvalvoja, Rendszergazda,
               Администратор]
 notes:
+  - On a domain controller every control is C(not_applicable), since it has no local accounts.
   - Local accounts only. Domain accounts are managed in Active Directory; domain principals appear only as members
     of Administrators.
 seealso:

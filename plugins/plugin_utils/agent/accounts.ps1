@@ -144,8 +144,11 @@ function Get-OnePacsGroupMemberRecords {
 
 function Invoke-OpAccountsUsers {
     param($Op)
+    # ProductType 2 is a domain controller, where Get-LocalUser lists the domain's accounts.
+    $productType = [int](Get-CimInstance -ClassName Win32_OperatingSystem -ErrorAction Stop).ProductType
     return [ordered]@{
         computer_name = [string]$env:COMPUTERNAME
+        product_type = $productType
         now = ConvertTo-OnePacsAccountTime -Value ([datetime]::UtcNow)
         users = (Get-OnePacsLocalUserRecords)
     }

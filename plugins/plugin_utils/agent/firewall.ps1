@@ -84,6 +84,13 @@ function ConvertTo-OnePacsStringList {
     return , ($items.ToArray())
 }
 
+function ConvertFrom-OnePacsRuleSource {
+    # PolicyStoreSourceType -> its name; numbers as MS-FASP 2.2.32 FW_RULE_ORIGIN_TYPE numbers the origins.
+    param($Value)
+    $names = @{ 0 = 'None'; 1 = 'Local'; 2 = 'GroupPolicy'; 3 = 'Dynamic'; 4 = 'Generated'; 5 = 'Hardcoded'; 6 = 'MDM' }
+    return ConvertFrom-OnePacsNetEnum -Value $Value -Names $names
+}
+
 function Get-OnePacsFirewallProfileEntry {
     # One profile of the active store in the firewall.profiles shape.
     param($FirewallProfile)
@@ -96,6 +103,7 @@ function Get-OnePacsFirewallProfileEntry {
         log_allowed = ConvertFrom-OnePacsGpoBoolean -Value $FirewallProfile.LogAllowed
         log_max_size_kilobytes = [long]$FirewallProfile.LogMaxSizeKilobytes
         log_file_name = [string]$FirewallProfile.LogFileName
+        allow_local_firewall_rules = ConvertFrom-OnePacsGpoBoolean -Value $FirewallProfile.AllowLocalFirewallRules
     }
 }
 
@@ -177,6 +185,7 @@ function Get-OnePacsFirewallRuleEntry {
         local_ports = ConvertTo-OnePacsStringList -Value $port.LocalPort
         remote_addresses = ConvertTo-OnePacsStringList -Value $address.RemoteAddress
         program = $program
+        policy_store_source_type = ConvertFrom-OnePacsRuleSource -Value $Rule.PolicyStoreSourceType
     }
 }
 
@@ -188,6 +197,37 @@ function Invoke-OpFirewallProfiles {
         $null = $profiles.Add((Get-OnePacsFirewallProfileEntry -FirewallProfile $found))
     }
     return [ordered]@{ profiles = $profiles }
+}
+
+function Invoke-OpFirewallManagementPeers {
+    # Who is connected to a local TCP port (the controller's WinRM connection among them) and the host's subnets.
+    param($Op)
+    $port = Get-OnePacsRangedInteger -Op $Op -Name 'port' -Minimum 1 -Maximum 65535
+    $peers = [System.Collections.Generic.List[string]]::new()
+    $connections = @(Get-NetTCPConnection -LocalPort $port -State Established -ErrorAction SilentlyContinue)
+    foreach ($connection in $connections) {
+        $address = [string]$connection.RemoteAddress
+        if ($address -match '^::ffff:(\d{1,3}(\.\d{1,3}){3})$') {
+            $address = $Matches[1]
+        }
+        if ($address -and -not $peers.Contains($address)) {
+            $peers.Add($address)
+        }
+    }
+    $subnets = [System.Collections.Generic.List[string]]::new()
+    foreach ($entry in @(Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue)) {
+        $bytes = ([System.Net.IPAddress]::Parse([string]$entry.IPAddress)).GetAddressBytes()
+        $length = [int]$entry.PrefixLength
+        for ($index = 0; $index -lt 4; $index++) {
+            $keep = [Math]::Min(8, [Math]::Max(0, $length - 8 * $index))
+            $bytes[$index] = $bytes[$index] -band (0xFF -shl (8 - $keep)) -band 0xFF
+        }
+        $subnet = ([System.Net.IPAddress]::new($bytes)).ToString() + '/' + $length
+        if (-not $subnets.Contains($subnet)) {
+            $subnets.Add($subnet)
+        }
+    }
+    return [ordered]@{ peers = $peers.ToArray(); local_subnets = $subnets.ToArray() }
 }
 
 function Invoke-OpFirewallRules {

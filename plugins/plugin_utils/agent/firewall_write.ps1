@@ -2,10 +2,29 @@
 # and firewall.ps1 (whose helpers they use) only when a request writes, so that a read-only request never
 # carries them. Handlers are found by name, as in every agent file (see core.ps1).
 
+function Find-OnePacsFirewallRule {
+    # The rules of a store whose Name is exactly $Name (case-insensitive, as rule names are). The -Name parameter
+    # of the NetSecurity cmdlets takes wildcards, and names come from the host: a rule named 'WINRM*' or '*' must
+    # never stand for other rules. A name without wildcard characters is asked for directly; any other is looked
+    # for among all rules of the store. The results are rule objects, handed on to the cmdlets by pipeline.
+    param([string]$Name, [string]$PolicyStore)
+    $store = @{ ErrorAction = 'SilentlyContinue' }
+    if ($PolicyStore) {
+        $store['PolicyStore'] = $PolicyStore
+    }
+    if ([System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Name)) {
+        $candidates = @(Get-NetFirewallRule @store)
+    }
+    else {
+        $candidates = @(Get-NetFirewallRule -Name $Name @store)
+    }
+    return , @($candidates | Where-Object { [string]$_.Name -eq $Name })
+}
+
 function Get-OnePacsActiveFirewallRule {
     # The rule with this Name in the active store, in the firewall.rules shape; not_found when there is none.
     param([string]$Name)
-    $found = @(Get-NetFirewallRule -PolicyStore ActiveStore -Name $Name -ErrorAction SilentlyContinue)
+    $found = Find-OnePacsFirewallRule -Name $Name -PolicyStore 'ActiveStore'
     if ($found.Count -eq 0) {
         Stop-OnePacsOp -Code 'not_found' -Message "no firewall rule named '$Name' is in force"
     }
@@ -15,7 +34,7 @@ function Get-OnePacsActiveFirewallRule {
 function Get-OnePacsLocalFirewallRule {
     # The rule with this Name in the local store (the one Set-/Enable-/Disable-NetFirewallRule change), or $null.
     param([string]$Name)
-    $found = @(Get-NetFirewallRule -Name $Name -ErrorAction SilentlyContinue)
+    $found = Find-OnePacsFirewallRule -Name $Name -PolicyStore ''
     if ($found.Count -eq 0) {
         return $null
     }
@@ -83,11 +102,12 @@ function Invoke-OpFirewallSetRuleEnabled {
         # A rule that only Group Policy defines cannot be changed here.
         Stop-OnePacsOp -Code 'not_found' -Message "no firewall rule named '$name' in the local policy store"
     }
+    # The rule object, never -Name: the name could be a wildcard pattern (see Find-OnePacsFirewallRule).
     if ($enabled) {
-        Enable-NetFirewallRule -Name $name -ErrorAction Stop
+        $rule | Enable-NetFirewallRule -ErrorAction Stop
     }
     else {
-        Disable-NetFirewallRule -Name $name -ErrorAction Stop
+        $rule | Disable-NetFirewallRule -ErrorAction Stop
     }
     return Get-OnePacsActiveFirewallRule -Name $name
 }
@@ -135,7 +155,8 @@ function Invoke-OpFirewallAddRule {
         Enabled = 'True'
         ErrorAction = 'Stop'
     }
-    if ($null -eq (Get-OnePacsLocalFirewallRule -Name $name)) {
+    $existing = Get-OnePacsLocalFirewallRule -Name $name
+    if ($null -eq $existing) {
         if ($group) {
             $settings['Group'] = $group
         }
@@ -143,7 +164,7 @@ function Invoke-OpFirewallAddRule {
     }
     else {
         # Same Name again: bring the rule to exactly these properties (Set-NetFirewallRule cannot change a group).
-        Set-NetFirewallRule -Name $name -NewDisplayName $displayName @settings
+        $existing | Set-NetFirewallRule -NewDisplayName $displayName @settings
     }
     return Get-OnePacsActiveFirewallRule -Name $name
 }

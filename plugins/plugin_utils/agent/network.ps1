@@ -167,12 +167,92 @@ function Get-OnePacsWlanProfiles {
     return , $profiles
 }
 
+function Get-OnePacsWlanConnections {
+    # The current connection of every Wi-Fi interface from the Native Wifi API (WlanQueryInterface,
+    # wlan_intf_opcode_current_connection = 7): profile name, SSID and the DOT11 auth/cipher algorithm numbers, by
+    # interface GUID. Unlike the connection profile name (the domain name on a domain network) this is the Wi-Fi
+    # network itself, and it is not localized text. Empty when the API cannot be used (no WLAN service, no Add-Type).
+    # https://learn.microsoft.com/en-us/windows/win32/api/wlanapi/nf-wlanapi-wlanqueryinterface
+    $connections = @{}
+    try {
+        if (-not ('OnePacsWlanApi' -as [type])) {
+            Add-Type -ErrorAction Stop -TypeDefinition @'
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+public static class OnePacsWlanApi {
+    [DllImport("wlanapi.dll")] static extern uint WlanOpenHandle(uint version, IntPtr reserved, out uint negotiated, out IntPtr handle);
+    [DllImport("wlanapi.dll")] static extern uint WlanCloseHandle(IntPtr handle, IntPtr reserved);
+    [DllImport("wlanapi.dll")] static extern uint WlanEnumInterfaces(IntPtr handle, IntPtr reserved, out IntPtr list);
+    [DllImport("wlanapi.dll")] static extern uint WlanQueryInterface(IntPtr handle, ref Guid iface, int opcode, IntPtr reserved, out int size, out IntPtr data, IntPtr valueType);
+    [DllImport("wlanapi.dll")] static extern void WlanFreeMemory(IntPtr memory);
+    // Offsets in WLAN_INTERFACE_INFO_LIST / WLAN_INTERFACE_INFO (532 bytes each) and WLAN_CONNECTION_ATTRIBUTES.
+    public static List<object[]> Connections() {
+        var found = new List<object[]>();
+        uint negotiated; IntPtr handle;
+        if (WlanOpenHandle(2, IntPtr.Zero, out negotiated, out handle) != 0) { return found; }
+        try {
+            IntPtr list;
+            if (WlanEnumInterfaces(handle, IntPtr.Zero, out list) != 0) { return found; }
+            try {
+                int count = Marshal.ReadInt32(list, 0);
+                for (int index = 0; index < count; index++) {
+                    IntPtr info = new IntPtr(list.ToInt64() + 8 + index * 532);
+                    byte[] guidBytes = new byte[16];
+                    Marshal.Copy(info, guidBytes, 0, 16);
+                    Guid guid = new Guid(guidBytes);
+                    int size; IntPtr data;
+                    if (WlanQueryInterface(handle, ref guid, 7, IntPtr.Zero, out size, out data, IntPtr.Zero) != 0) { continue; }
+                    try {
+                        string profile = Marshal.PtrToStringUni(new IntPtr(data.ToInt64() + 8));
+                        int ssidLength = Math.Min(32, Marshal.ReadInt32(data, 520));
+                        byte[] ssid = new byte[ssidLength];
+                        Marshal.Copy(new IntPtr(data.ToInt64() + 524), ssid, 0, ssidLength);
+                        int auth = Marshal.ReadInt32(data, 596);
+                        int cipher = Marshal.ReadInt32(data, 600);
+                        found.Add(new object[] { guid.ToString(), profile, System.Text.Encoding.UTF8.GetString(ssid), auth, cipher });
+                    } finally { WlanFreeMemory(data); }
+                }
+            } finally { WlanFreeMemory(list); }
+        } finally { WlanCloseHandle(handle, IntPtr.Zero); }
+        return found;
+    }
+}
+'@
+        }
+        # DOT11_AUTH_ALGORITHM and DOT11_CIPHER_ALGORITHM numbers -> the names of the WLAN profile XML.
+        $authentications = @{ 1 = 'open'; 2 = 'shared'; 3 = 'WPA'; 4 = 'WPAPSK'; 6 = 'WPA2'; 7 = 'WPA2PSK'
+            8 = 'WPA3ENT192'; 9 = 'WPA3SAE'; 10 = 'OWE'; 11 = 'WPA3ENT' }
+        $ciphers = @{ 0 = 'none'; 1 = 'WEP'; 2 = 'TKIP'; 4 = 'AES'; 5 = 'WEP'; 8 = 'AES'; 9 = 'GCMP256'; 257 = 'WEP' }
+        foreach ($entry in [OnePacsWlanApi]::Connections()) {
+            $auth = [int]$entry[3]
+            $cipher = [int]$entry[4]
+            $authentication = if ($authentications.ContainsKey($auth)) { $authentications[$auth] } else { [string]$auth }
+            $encryption = if ($ciphers.ContainsKey($cipher)) { $ciphers[$cipher] } else { [string]$cipher }
+            $connections[([string]$entry[0]).ToLowerInvariant()] = [ordered]@{
+                profile = [string]$entry[1]
+                ssid = [string]$entry[2]
+                authentication = $authentication
+                encryption = $encryption
+            }
+        }
+    }
+    catch {
+        return @{}
+    }
+    return $connections
+}
+
 function Invoke-OpNetworkWlan {
     param($Op)
     $running = [bool](Test-OnePacsWlanServiceRunning)
     $connected = @{}
     foreach ($connection in @(Get-NetConnectionProfile -ErrorAction SilentlyContinue)) {
         $connected[[string]$connection.InterfaceAlias] = [string]$connection.Name
+    }
+    $current = @{}
+    if ($running) {
+        $current = Get-OnePacsWlanConnections
     }
     $interfaces = [System.Collections.ArrayList]::new()
     # NdisPhysicalMedium 9 is NdisPhysicalMediumNative802_11.
@@ -182,11 +262,17 @@ function Invoke-OpNetworkWlan {
         if ($connected.ContainsKey($alias)) {
             $network = $connected[$alias]
         }
+        $connection = $null
+        $guid = ([string]$adapter.InterfaceGuid).Trim('{}').ToLowerInvariant()
+        if ($current.ContainsKey($guid)) {
+            $connection = $current[$guid]
+        }
         $null = $interfaces.Add([ordered]@{
             alias = $alias
             description = [string]$adapter.InterfaceDescription
             status = [string]$adapter.Status
             connected_network = $network
+            connection = $connection
         })
     }
     $profiles = [System.Collections.ArrayList]::new()

@@ -48,11 +48,13 @@ function Invoke-OpServicesSet {
         Stop-OnePacsOp -Code 'not_found' -Message "Cannot find any service with service name '$name'."
     }
     $serviceName = [string]$service.Name
+    # The name comes from the host and Get-/Set-Service -Name take wildcards (a service named '*' would stand for
+    # them all): the service is opened by its exact name and handed to the cmdlets as an object.
+    $controller = [System.ServiceProcess.ServiceController]::new($serviceName)
     if ($null -ne $startMode) {
-        Set-Service -Name $serviceName -StartupType $startupTypes[$startMode] -ErrorAction Stop
+        Set-Service -InputObject $controller -StartupType $startupTypes[$startMode] -ErrorAction Stop
     }
     if ($stop -and [string]$service.State -ne 'Stopped') {
-        $controller = Get-Service -Name $serviceName -ErrorAction Stop
         # Without -Force Stop-Service refuses a service whose dependents run; say which, rather than stop them.
         $running = @($controller.DependentServices | Where-Object { $_.Status -ne 'Stopped' })
         if ($running.Count -gt 0) {

@@ -11,7 +11,7 @@ Everything is decided on the controller: with host facts already known the modul
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -100,11 +100,18 @@ def _valid_days(value: Any, where: str) -> int:
 
 
 def parse_attestations(
-    raw: Sequence[Any], catalog: Catalog, today: dt.date, variable: str = "attestations"
+    raw: Sequence[Any],
+    catalog: Catalog,
+    today: dt.date,
+    variable: str = "attestations",
+    *,
+    control_ids: Collection[str] | None = None,
 ) -> dict[str, Attestation]:
     """Validate the inventory list and keep the newest attestation per control.
 
-    Every problem raises InvalidOptionError naming `<variable>[index].field`, before any host is touched.
+    Only manual controls take attestations, unless `control_ids` names the controls a caller attests instead
+    (win_defender: the antivirus controls a third-party product makes manual). Every problem raises
+    InvalidOptionError naming `<variable>[index].field`, before any host is touched.
     """
     newest: dict[str, Attestation] = {}
     for index, entry in enumerate(raw):
@@ -118,7 +125,12 @@ def parse_attestations(
         if control_id not in catalog:
             raise InvalidOptionError(f"{where}.id: {control_id!r} is not a control id of the catalog")
         control = catalog.get(control_id)
-        if control.kind != "manual":
+        if control_ids is not None:
+            if control_id not in control_ids:
+                raise InvalidOptionError(
+                    f"{where}.id: {control_id} cannot be attested here (use {', '.join(control_ids)})"
+                )
+        elif control.kind != "manual":
             raise InvalidOptionError(
                 f"{where}.id: {control_id} is not a manual control (kind {control.kind}); only manual controls "
                 "take attestations (use exceptions to waive other controls)"

@@ -2,10 +2,28 @@
 
 Every change that can block inbound traffic (turning a profile on, setting its default inbound action to Block,
 disabling rules) first passes the lockout guard: on every profile it affects, an enabled inbound Allow rule must
-cover TCP on the management port (the port of the connection the controller uses, or `management_port`) and no
-enabled inbound Block rule may cover it. Otherwise the control is refused with a message naming the port and the
-profiles, unless `create_management_rule` is set: then an allow rule for that port is created first, in the same
-apply request. FW-03 never disables a rule that can carry the management connection.
+cover TCP on the management port (the port of the connection the controller uses, or `management_port`) from the
+controller's address as the host sees it, and no enabled inbound Block rule may cover it. Otherwise the control is
+refused with a message naming the port, the address and the profiles, unless `create_management_rule` is set: then
+an allow rule for that port, scoped to the controller's address, is created first, in the same apply request.
+FW-03 never disables a rule that can carry the management connection.
+
+The controller's address as the host sees it (behind NAT it is not the controller's own) comes from the host:
+firewall.management_peers lists the remote addresses of the established connections to the management port
+(Get-NetTCPConnection, https://learn.microsoft.com/en-us/powershell/module/nettcpip/get-nettcpconnection). That the
+controller's own WinRM connection (served by http.sys) is among them while the request runs is an assumption not
+checked on Windows here; when the host lists no peer, only rules open to Any count, so a wrong assumption makes the
+guard refuse more, never less. Every peer must be covered, so a second client on the port can make the guard
+stricter, never looser. A rule's remote-address scope (Get-NetFirewallAddressFilter RemoteAddress) counts only when
+it provably contains every peer: Any, an address, a subnet ("10.0.0.0/24" or "10.0.0.0/255.255.255.0", as Windows
+reports it), a range, or LocalSubnet (the host's own subnets, also from firewall.management_peers). Other keywords
+(Internet, Intranet, DNS, ...) are not evaluated: they never count as letting the controller in, and a Block rule
+with one counts as blocking it. Without a peer (the host showed none) only rules scoped to Any count. Local-store
+rules do not count on a profile where Group Policy turned "Apply local firewall rules" off (AllowLocalFirewallRules
+False), and a management rule (created in the local store) cannot help there: the change is refused. Sources:
+New-NetFirewallRule -RemoteAddress
+(https://learn.microsoft.com/en-us/powershell/module/netsecurity/new-netfirewallrule), MS-GPFAS 2.2.3.13
+AllowLocalPolicyMerge, MS-FASP 2.2.34 (block rules take precedence over allow rules).
 
 A setting the firewall reports as NotConfigured is drift: the baseline sets every value explicitly, so the result
 does not depend on Windows defaults or on a policy that is not there (messages show the Windows default).
@@ -14,6 +32,7 @@ does not depend on Windows defaults or on a policy that is not there (messages s
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -21,6 +40,7 @@ from typing import Any, ClassVar
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
 from ._area import Area, InvalidOptionError, decides
+from ._listing import capped
 
 PROFILES = ("Domain", "Private", "Public")
 NOT_CONFIGURED = "NotConfigured"
@@ -69,8 +89,10 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "rule_allowlist_mode": {"type": "str", "choices": ["audit", "enforce"], "default": "audit"},
     "create_management_rule": {"type": "bool", "default": False},
     "management_port": {"type": "int"},
-    "management_rule_remote_addresses": {"type": "list", "elements": "str", "default": ["Any"]},
+    "management_rule_remote_addresses": {"type": "list", "elements": "str"},
 }
+#: Scope keywords evaluated against the host's subnets; other keywords are never taken to contain the controller.
+LOCAL_SUBNET_KEYWORDS = ("localsubnet", "localsubnet4", "localsubnet6")
 
 
 def _effective(profile: Mapping[str, Any], field: str) -> Any:
@@ -112,6 +134,68 @@ def _port_in(local_ports: Iterable[str], port: int, *, any_counts: bool) -> bool
     return False
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _scope_item_contains(item: str, address: str, local_subnets: Sequence[str]) -> bool | None:
+    """Whether one RemoteAddress item contains the address: True, False, or None when it cannot be decided here."""
+    text = item.strip()
+    if text.lower() == "any":
+        return True
+    peer = _address(address)
+    if peer is None:
+        return None
+    if text.lower() in LOCAL_SUBNET_KEYWORDS:
+        return any(_scope_item_contains(subnet, address, ()) for subnet in local_subnets)
+    low, dash, high = text.partition("-")
+    first, last = _address(low), _address(high)
+    if dash and first is not None and last is not None:
+        return first.version == last.version == peer.version and int(first) <= int(peer) <= int(last)
+    if "/" in text:
+        try:
+            return peer in ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return None
+    single = _address(text)
+    return None if single is None else single == peer
+
+
+@dataclass(frozen=True)
+class ControllerView:
+    """The controller as the host sees it: the remote addresses connected to the management port, and the host's
+    own subnets (what LocalSubnet means there). No peer means the address is unknown."""
+
+    peers: tuple[str, ...] = ()
+    local_subnets: tuple[str, ...] = ()
+
+    def in_scope(self, scope: Sequence[str], *, undecided: bool) -> bool:
+        """Whether the scope holds every peer; what cannot be decided (an unknown peer, a keyword) is `undecided`."""
+        if any(item.strip().lower() == "any" for item in scope):
+            return True
+        if not self.peers:
+            return undecided
+        verdicts = []
+        for peer in self.peers:
+            found = [_scope_item_contains(item, peer, self.local_subnets) for item in scope]
+            verdicts.append(True if any(found) else (None if None in found else False))
+        if all(verdict is True for verdict in verdicts):
+            return True
+        return undecided if None in verdicts else False
+
+    def shown(self) -> str:
+        return _join(self.peers) if self.peers else "an address the host did not show"
+
+    def source(self) -> str:
+        """Where the management connection comes from, as messages say it."""
+        if not self.peers:
+            return "from the controller (the host listed no connection to the port, so only rules open to Any count)"
+        return f"from {_join(self.peers)} (the controller's address as the host sees it)"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One firewall rule as firewall.rules reports it."""
@@ -126,6 +210,8 @@ class Rule:
     protocol: str
     local_ports: tuple[str, ...]
     program: str
+    remote_addresses: tuple[str, ...] = ("Any",)
+    source: str = "Local"
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any]) -> Rule:
@@ -140,6 +226,8 @@ class Rule:
             protocol=str(entry.get("protocol", "Any")),
             local_ports=tuple(str(item) for item in entry.get("local_ports") or ["Any"]),
             program=str(entry.get("program") or "Any"),
+            remote_addresses=tuple(str(item) for item in entry.get("remote_addresses") or ["Any"]),
+            source=str(entry.get("policy_store_source_type") or "Local"),
         )
 
     @property
@@ -161,9 +249,13 @@ class Rule:
         # WinRM listens through http.sys, which the firewall sees as the System process.
         return self.program.lower() in ("any", "system")
 
-    def covers(self, port: int, profile: str, action: str) -> bool:
-        """Whether this enabled inbound rule with this action passes (or blocks) TCP `port` on `profile`, as
-        Windows decides it for the WinRM listener: a rule limited to another program does not apply."""
+    @property
+    def is_local(self) -> bool:
+        return self.source.lower() == "local"
+
+    def covers_port(self, port: int, profile: str, action: str) -> bool:
+        """Whether this enabled inbound rule with this action matches TCP `port` on `profile` for the WinRM
+        listener, whatever the remote address: a rule limited to another program does not apply."""
         return (
             self.enabled
             and self.direction.lower() == "inbound"
@@ -173,6 +265,15 @@ class Rule:
             and self._any_program()
             and _port_in(self.local_ports, port, any_counts=True)
         )
+
+    def covers(self, port: int, profile: str, action: str, controller: ControllerView | None = None) -> bool:
+        """Whether this rule passes (Allow) or blocks (Block) the controller's connection to TCP `port` on
+        `profile`: the port matches and the remote-address scope provably holds the controller (for Allow) or may
+        hold it (for Block). Without a view of the controller only a scope of Any counts."""
+        if not self.covers_port(port, profile, action):
+            return False
+        view = controller or ControllerView()
+        return view.in_scope(self.remote_addresses, undecided=action.lower() == "block")
 
     def may_carry(self, port: int) -> bool:
         """Whether the management connection could pass through this rule on some profile. Wider than covers():
@@ -195,7 +296,8 @@ class Rule:
     def describe(self) -> str:
         shown = self.name if self.display_name == self.name else f"{self.name} ({self.display_name})"
         ports = ",".join(self.local_ports)
-        return f"{shown}: {self.protocol} {ports}, profiles {','.join(self.profiles)}"
+        scope = "" if self.remote_addresses == ("Any",) else f", from {','.join(self.remote_addresses)}"
+        return f"{shown}: {self.protocol} {ports}, profiles {','.join(self.profiles)}{scope}"
 
 
 @dataclass(frozen=True)
@@ -252,8 +354,12 @@ class FirewallArea(Area):
         port = self.params.get("management_port")
         if port is not None and not 1 <= port <= 65535:
             raise InvalidOptionError("management_port: must be a TCP port between 1 and 65535")
-        if not self.params.get("management_rule_remote_addresses"):
-            raise InvalidOptionError("management_rule_remote_addresses: give at least one address (Any for all)")
+        scope = self.params.get("management_rule_remote_addresses")
+        if scope is not None and (not scope or not all(isinstance(item, str) and item.strip() for item in scope)):
+            raise InvalidOptionError(
+                "management_rule_remote_addresses: give at least one address, or leave it unset for the "
+                "controller's address as the host sees it"
+            )
         self.allowlist = [
             *parse_allowlist("rule_allowlist", self.params["rule_allowlist"]),
             *parse_allowlist("extra_rule_allowlist", self.params["extra_rule_allowlist"]),
@@ -265,10 +371,13 @@ class FirewallArea(Area):
         return self.params.get("management_port") or self.connection.port
 
     def probe_ops(self) -> dict[str, dict[str, Any]]:
-        return {
+        ops: dict[str, dict[str, Any]] = {
             "profiles": {"op": "firewall.profiles"},
             "rules": {"op": "firewall.rules", "direction": "Inbound", "enabled": True},
         }
+        if self.port is not None:
+            ops["peers"] = {"op": "firewall.management_peers", "port": self.port}
+        return ops
 
     def evaluate(self, results: Mapping[str, OpResult]) -> list[Finding]:
         profiles_result, rules_result = results["profiles"], results["rules"]
@@ -285,7 +394,7 @@ class FirewallArea(Area):
                 fw03 = self._allowed_rules(rules, _LockoutGuard(self, {}, rules, None))
             return [fw01, fw02, fw03, fw04]
         profiles = {entry["name"]: entry for entry in profiles_result.value["profiles"]}
-        guard = _LockoutGuard(self, profiles, rules, rules_error)
+        guard = _LockoutGuard(self, profiles, rules, rules_error, _controller_view(results.get("peers")))
         fw03 = self._allowed_rules(rules, guard) if rules is not None else Finding.error("FW-03", str(rules_error))
         return [self._enabled(profiles, guard), self._default_actions(profiles, guard), fw03, self._logging(profiles)]
 
@@ -393,8 +502,7 @@ class FirewallArea(Area):
                 compliant=True,
                 message="every enabled inbound Allow rule is on the allow list",
             )
-        listed = "; ".join(actual)
-        message = f"{len(offenders)} enabled inbound Allow rule(s) not on the allow list: {listed}"
+        message = f"{len(offenders)} enabled inbound Allow rule(s) not on the allow list: {capped(actual)}"
         if self.params["rule_allowlist_mode"] != "enforce":
             message += (
                 "; audit only (rule_allowlist_mode: audit): disable the rules that are not needed, add the needed "
@@ -404,7 +512,7 @@ class FirewallArea(Area):
         if port is not None:
             carriers = [rule for rule in offenders if rule.may_carry(port)]
             if carriers:
-                names = _join(rule.name for rule in carriers)
+                names = capped((rule.name for rule in carriers), ", ")
                 message += (
                     f"; not changed: {names} may carry the management connection (TCP {port}) and is never "
                     f"disabled: replace it with a rule for TCP {port} only, or add it to extra_rule_allowlist"
@@ -483,6 +591,16 @@ class FirewallArea(Area):
         )
 
 
+def _controller_view(result: OpResult | None) -> ControllerView:
+    """The controller as the host sees it; an op that failed (or was not sent) shows no peer, so only rules open
+    to Any count."""
+    if result is None or not result.ok or not isinstance(result.value, Mapping):
+        return ControllerView()
+    peers = tuple(str(item) for item in result.value.get("peers") or [] if str(item).strip())
+    subnets = tuple(str(item) for item in result.value.get("local_subnets") or [] if str(item).strip())
+    return ControllerView(peers=peers, local_subnets=subnets)
+
+
 def _logging_read_back(value: Mapping[str, Any]) -> dict[str, Any]:
     return {"log_blocked": value["log_blocked"], "log_max_size_kilobytes": value["log_max_size_kilobytes"]}
 
@@ -510,14 +628,23 @@ class _LockoutGuard:
         profiles: Mapping[str, Mapping[str, Any]],
         rules: Sequence[Rule] | None,
         rules_error: str | None,
+        controller: ControllerView | None = None,
     ) -> None:
         self.area = area
         self.profiles = profiles
         self.rules = rules
         self.rules_error = rules_error
+        self.controller = controller or ControllerView()
 
     def inbound_action(self, profile: str) -> str:
         return str(_effective(self.profiles.get(profile) or {}, "default_inbound_action"))
+
+    def local_rules_apply(self, profile: str) -> bool:
+        """False when Group Policy turned "Apply local firewall rules" off for the profile."""
+        return (self.profiles.get(profile) or {}).get("allow_local_firewall_rules") is not False
+
+    def _in_force(self, rule: Rule, profile: str) -> bool:
+        return not rule.is_local or self.local_rules_apply(profile)
 
     def check(self, what: str, affected: Mapping[str, str], changes: Sequence[Change]) -> GuardVerdict:
         """`affected`: each profile the change touches -> the default inbound action in effect after it."""
@@ -531,42 +658,96 @@ class _LockoutGuard:
             )
         if self.rules is None:
             return GuardVerdict(error=f"not changed: {what} needs the rules for the lockout guard; {self.rules_error}")
+        controller = self.controller
+        source = controller.source()
+        # A local Block rule counts even where Group Policy does not apply local rules: the harsh reading.
         blocked = {
             name: blockers
             for name in affected
-            if (blockers := [rule.name for rule in self.rules if rule.covers(port, name, "Block")])
+            if (blockers := [rule.name for rule in self.rules if rule.covers(port, name, "Block", controller)])
         }
         if blocked:
-            where = "; ".join(f"{_join(rules)} on the {name} profile" for name, rules in blocked.items())
+            where = "; ".join(f"{capped(rules, ', ')} on the {name} profile" for name, rules in blocked.items())
             return GuardVerdict(
                 refusal=(
-                    f"not changed: {what} would cut the management connection (TCP {port}): enabled inbound Block "
-                    f"rules cover it ({where}) and block rules win over allow rules; disable or narrow them first"
+                    f"not changed: {what} would cut the management connection (TCP {port} {source}): enabled "
+                    f"inbound Block rules cover it ({where}) and block rules win over allow rules; disable or "
+                    "narrow them first"
                 )
             )
         uncovered = [
             name
             for name, inbound in affected.items()
-            if inbound != "Allow" and not any(rule.covers(port, name, "Allow") for rule in self.rules)
+            if inbound != "Allow"
+            and not any(
+                rule.covers(port, name, "Allow", controller) and self._in_force(rule, name) for rule in self.rules
+            )
         ]
         if not uncovered:
             return GuardVerdict(changes=tuple(changes))
         where = f"the {_join(uncovered)} profile{'s' if len(uncovered) > 1 else ''}"
+        why = self._why_not_covered(port, uncovered)
+        no_merge = [name for name in uncovered if not self.local_rules_apply(name)]
+        if no_merge:
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} would lock the controller out: no enabled inbound Allow rule covers TCP "
+                    f"{port} {source} on {where}{why}; Group Policy does not apply local firewall rules on the "
+                    f"{_join(no_merge)} profile, so only a Group Policy rule can keep the connection open there"
+                )
+            )
         if not self.area.params["create_management_rule"]:
             return GuardVerdict(
                 refusal=(
                     f"not changed: {what} would lock the controller out: no enabled inbound Allow rule covers TCP "
-                    f"{port} (the management connection) on {where}; enable or add an allow rule for TCP {port} "
+                    f"{port} {source} on {where}{why}; enable or add an allow rule for TCP {port} from that address "
                     "there, or set create_management_rule: true to have one created first"
                 )
             )
-        rule_change = self.management_rule_change(port)
+        scope = self.area.params.get("management_rule_remote_addresses") or list(controller.peers)
+        if not scope:
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} would lock the controller out (no enabled inbound Allow rule covers TCP "
+                    f"{port} on {where}{why}), and the management rule cannot be scoped to the controller because "
+                    "the host showed no connection from it; set management_rule_remote_addresses"
+                )
+            )
+        if not controller.in_scope(scope, undecided=False):
+            return GuardVerdict(
+                refusal=(
+                    f"not changed: {what} would lock the controller out (no enabled inbound Allow rule covers TCP "
+                    f"{port} on {where}{why}), and management_rule_remote_addresses ({', '.join(scope)}) does not "
+                    f"contain the controller's address as the host sees it ({controller.shown()})"
+                )
+            )
+        rule_change = self.management_rule_change(port, scope)
         return GuardVerdict(
             changes=(rule_change, *changes),
-            note=f"creates allow rule {rule_change.op['name']} for TCP {port} first (none covered {where})",
+            note=(
+                f"creates allow rule {rule_change.op['name']} for TCP {port} from {', '.join(scope)} first "
+                f"(none covered {where})"
+            ),
         )
 
-    def management_rule_change(self, port: int) -> Change:
+    def _why_not_covered(self, port: int, profiles: Sequence[str]) -> str:
+        """The rules that match the port but leave the controller out, or do not apply: what a user looks at."""
+        assert self.rules is not None
+        reasons = []
+        for rule in self.rules:
+            for name in profiles:
+                if not rule.covers_port(port, name, "Allow"):
+                    continue
+                if not self._in_force(rule, name):
+                    reasons.append(f"{rule.name} is a local rule that does not apply on {name}")
+                elif not rule.covers(port, name, "Allow", self.controller):
+                    reasons.append(f"{rule.name} allows only {','.join(rule.remote_addresses)}")
+                break
+        if not reasons:
+            return ""
+        return f" ({capped(reasons)})"
+
+    def management_rule_change(self, port: int, scope: Sequence[str]) -> Change:
         """firewall.add_rule for an allow rule on every profile; the same name each time, so it is idempotent."""
         name = MANAGEMENT_RULE_NAME.format(port=port)
         return Change(
@@ -583,16 +764,16 @@ class _LockoutGuard:
                 "protocol": "TCP",
                 "local_ports": [str(port)],
                 "profiles": ["Any"],
-                "remote_addresses": list(self.area.params["management_rule_remote_addresses"]),
+                "remote_addresses": list(scope),
                 "program": "Any",
             },
-            read_back=_covers_everywhere(port),
+            read_back=_covers_everywhere(port, self.controller),
         )
 
 
-def _covers_everywhere(port: int) -> Callable[[Mapping[str, Any]], bool]:
+def _covers_everywhere(port: int, controller: ControllerView) -> Callable[[Mapping[str, Any]], bool]:
     def read_back(value: Mapping[str, Any]) -> bool:
         rule = Rule.from_entry(value)
-        return all(rule.covers(port, profile, "Allow") for profile in PROFILES)
+        return all(rule.covers(port, profile, "Allow", controller) for profile in PROFILES)
 
     return read_back

@@ -9,10 +9,22 @@ accounts, ACC-03 Administrators members, in that order) passes one guard that re
 - disable or remove the account the controller connects as (Connection.user, matched by name, case-insensitively,
   with or without a "COMPUTER\\", ".\\" or "DOMAIN\\" prefix); when that account is unknown, no enabled
   administrator is disabled and no member of Administrators is removed, since any of them could be it;
-- remove a domain principal from Administrators while the connecting account is not a local one (it may hold its
-  rights through that principal, a domain group this host cannot expand);
+- remove a group or domain principal from Administrators unless the connecting account is a local user that is
+  itself an enabled, direct member of Administrators (otherwise it may hold its rights through that principal: a
+  domain group this host cannot expand, or a nested local group);
+- remove a member whose SID does not resolve unless it is provably a deleted local account: only a SID under the
+  machine's own account-domain prefix (that of the built-in Administrator, RID 500) with no account behind it is
+  "orphaned". Any other unresolved SID (a domain group while no domain controller is reachable, an Entra ID role
+  S-1-12-1-... on an Entra-joined PC, a group of a foreign domain) is reported as unresolved and never removed;
 - disable or remove the last enabled local member of Administrators, counting the changes planned before it.
 A refused change is left out of the finding, which stays drifted and says why in its message.
+
+On a domain controller (Win32_OperatingSystem.ProductType 2) there are no local accounts: Get-LocalUser lists the
+domain's accounts there, which Active Directory governs; every control is not applicable and says so
+(https://learn.microsoft.com/en-us/windows/security/identity-protection/access-control/local-accounts).
+
+Account names compare as Windows compares them: case-insensitively, one character at a time, with no other folding
+(German sharp s is not "ss"): `name_key`.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from typing import Any, ClassVar
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
 from ._area import Area, Connection, InvalidOptionError, decides
+from ._listing import capped
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 RID_ADMINISTRATOR = 500
@@ -58,6 +71,13 @@ OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 _CONTROL_IDS = ("ACC-01", "ACC-02", "ACC-03", "ACC-04", "ACC-05")
+#: Win32_OperatingSystem.ProductType of a domain controller (1 workstation, 2 domain controller, 3 server):
+#: https://learn.microsoft.com/en-us/windows/win32/cimwin32prov/win32-operatingsystem
+PRODUCT_TYPE_DOMAIN_CONTROLLER = 2
+DOMAIN_CONTROLLER_REASON = (
+    "not applicable on a domain controller: it has no local accounts (Get-LocalUser lists the domain's accounts "
+    "there), and its accounts and its Administrators group belong to Active Directory, which domain policy governs"
+)
 
 
 @dataclass(frozen=True)
@@ -93,17 +113,52 @@ class User:
 
 @dataclass(frozen=True)
 class Member:
-    """One member of a local group: a local user (`user` set), a domain principal, or an orphaned SID (no name)."""
+    """One member of a local group: a local user (`user` set), a named principal (a group, a domain account), or a
+    SID that does not resolve (no name): orphaned when it is under the machine's own prefix, else unresolved."""
 
     sid: str
     name: str
     user: User | None
+    machine_prefix: str = ""
+
+    @property
+    def orphaned(self) -> bool:
+        """A deleted local account: no name, and a SID under the machine's own account-domain prefix."""
+        return (
+            not self.name and self.user is None and bool(self.machine_prefix) and _under(self.sid, self.machine_prefix)
+        )
+
+    @property
+    def unresolved(self) -> bool:
+        return not self.name and self.user is None and not self.orphaned
 
     @property
     def label(self) -> str:
         if self.user is not None:
             return self.user.label
-        return self.name or f"{self.sid} (orphaned SID: its account no longer exists)"
+        if self.orphaned:
+            return f"{self.sid} (orphaned SID: a local account that no longer exists)"
+        if self.unresolved:
+            return f"{self.sid} ({_unresolved_kind(self.sid)}; not resolvable from this host now)"
+        return self.name
+
+
+def _under(sid: str, prefix: str) -> bool:
+    return sid.upper().startswith(prefix.upper() + "-") and sid.count("-") == prefix.count("-") + 1
+
+
+def _unresolved_kind(sid: str) -> str:
+    if sid.upper().startswith("S-1-12-1-"):
+        return "unresolved Entra ID SID"
+    if sid.upper().startswith("S-1-5-21-"):
+        return "unresolved domain or foreign-domain SID"
+    return "unresolved SID"
+
+
+def machine_prefix(users: Sequence[User]) -> str:
+    """The machine's account-domain SID: the built-in Administrator's SID without RID 500 ("" when not listed)."""
+    administrator = next((user for user in users if user.rid == RID_ADMINISTRATOR), None)
+    return administrator.sid.rsplit("-", 1)[0] if administrator is not None else ""
 
 
 def _timestamp(text: Any) -> dt.datetime | None:
@@ -116,9 +171,18 @@ def _timestamp(text: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def name_key(name: str) -> str:
+    """A name as Windows compares account names: case-insensitively, character by character (each character's
+    single-character upper case, as RtlEqualUnicodeString does with CaseInSensitive, upcasing one character at a
+    time: https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlequalunicodestring), with no
+    other folding, so a name with a German sharp s (U+00DF) never equals its "SS" spelling. That the SAM compares
+    account names this way is an assumption from that routine."""
+    return "".join(char.upper() if len(char.upper()) == 1 else char for char in name)
+
+
 def short_name(account: str) -> str:
-    """'COMPUTER\\name', '.\\name', 'DOMAIN\\name' and 'name@domain' -> 'name', case-folded for comparison."""
-    return account.rsplit("\\", 1)[-1].split("@", 1)[0].casefold()
+    """'COMPUTER\\name', '.\\name', 'DOMAIN\\name' and 'name@domain' -> 'name', keyed for comparison."""
+    return name_key(account.rsplit("\\", 1)[-1].split("@", 1)[0])
 
 
 def _is_sid(text: str) -> bool:
@@ -135,13 +199,13 @@ class _Allowlist:
     def __init__(self, entries: Iterable[str], computer: str) -> None:
         self.entries = [entry.strip() for entry in entries if entry.strip()]
         self._sids = {entry.upper() for entry in self.entries if _is_sid(entry)}
-        names = [entry.casefold() for entry in self.entries if not _is_sid(entry)]
+        names = [name_key(entry) for entry in self.entries if not _is_sid(entry)]
         self._bare = {name for name in names if "\\" not in name}
         self._qualified = {name for name in names if "\\" in name}
-        self._local_prefixes = {".", computer.casefold()} if computer else {"."}
+        self._local_prefixes = {".", name_key(computer)} if computer else {"."}
 
     def allows_user(self, user: User) -> bool:
-        name = user.name.casefold()
+        name = name_key(user.name)
         local_names = {f"{prefix}\\{name}" for prefix in self._local_prefixes}
         return user.sid in self._sids or name in self._bare or bool(local_names & self._qualified)
 
@@ -150,7 +214,7 @@ class _Allowlist:
             return self.allows_user(member.user)
         if member.sid in self._sids:
             return True
-        name = member.name.casefold()
+        name = name_key(member.name)
         return bool(name) and (name in self._qualified or short_name(name) in self._bare)
 
 
@@ -164,15 +228,19 @@ class _LockoutGuard:
         computer: str,
         enabled_admins: set[str] | None,
         admin_sids: set[str] | None,
+        *,
+        local_sids: Mapping[str, str] | None = None,
     ):
         user = connection.user
         self.connecting = short_name(user) if user else None
-        qualifier = user.rsplit("\\", 1)[0].casefold() if user and "\\" in user else None
+        qualifier = name_key(user.rsplit("\\", 1)[0]) if user and "\\" in user else None
         # A domain account (or one the host does not know) may hold administrator rights through a domain group
         # in Administrators, which this host cannot expand: such members are then never removed.
         self.connecting_is_local = (
-            self.connecting in local_names and qualifier in (None, ".", computer.casefold()) and "@" not in (user or "")
+            self.connecting in local_names and qualifier in (None, ".", name_key(computer)) and "@" not in (user or "")
         )
+        #: The connecting account's SID when it is a local user (name key -> SID of the local users).
+        self.connecting_sid = (local_sids or {}).get(self.connecting or "") if self.connecting_is_local else None
         #: SIDs of the enabled local users in Administrators still enabled members after the changes allowed so far;
         #: None when Administrators could not be read.
         self.enabled_admins = enabled_admins
@@ -186,6 +254,9 @@ class _LockoutGuard:
         if name and short_name(name) == self.connecting:
             return "it is the account this play connects as"
         return None
+
+    def _connecting_is_direct_admin(self) -> bool:
+        return self.connecting_sid is not None and self.connecting_sid in (self.enabled_admins or set())
 
     def disable(self, user: User) -> str | None:
         """Why disabling `user` is refused, or None (and the change is counted)."""
@@ -204,8 +275,16 @@ class _LockoutGuard:
         if self.enabled_admins is None:
             return "the members of Administrators could not be read"
         reason = self._connecting_reason(member.user.name if member.user else member.name, True)
-        if reason is None and member.user is None and member.name and not self.connecting_is_local:
-            reason = "the connecting account is not a local account and may be an administrator through it"
+        if reason is None and member.unresolved:
+            reason = (
+                "its SID does not resolve and is not a local account of this machine: it may be a domain or Entra ID "
+                "group through which administrators hold their rights, so it is never removed"
+            )
+        if reason is None and member.user is None and not member.orphaned and not self._connecting_is_direct_admin():
+            reason = (
+                "the connecting account is not itself an enabled, direct member of Administrators and may hold its "
+                "rights through it"
+            )
         if reason is None and self.enabled_admins == {member.sid}:
             reason = "it is the last enabled member of Administrators"
         if reason is None:
@@ -229,11 +308,11 @@ def _guarded_changes(
 
 
 def _refusals(refused: Sequence[tuple[str, str]], verb: str) -> str:
-    return "; ".join(f"{label} is not {verb}: {reason} (lockout guard)" for label, reason in refused)
+    return capped(f"{label} is not {verb}: {reason} (lockout guard)" for label, reason in refused)
 
 
 def _names(items: Iterable[Any]) -> str:
-    return ", ".join(item.label for item in items)
+    return capped((item.label for item in items), ", ")
 
 
 def _disable(user: User) -> Change:
@@ -279,7 +358,10 @@ class LocalAccountsArea(Area):
         if not users_result.ok:
             message = f"could not read the local accounts: {users_result.describe_error()}"
             return [Finding.error(control_id, message) for control_id in _CONTROL_IDS]
+        if users_result.value.get("product_type") == PRODUCT_TYPE_DOMAIN_CONTROLLER:
+            return [Finding.not_applicable(control_id, DOMAIN_CONTROLLER_REASON) for control_id in _CONTROL_IDS]
         users = [User.from_result(entry) for entry in users_result.value["users"]]
+        prefix = machine_prefix(users)
         computer = str(users_result.value.get("computer_name") or "")
         now = _timestamp(users_result.value.get("now")) or dt.datetime.now(dt.UTC)
         by_sid = {user.sid: user for user in users}
@@ -290,15 +372,17 @@ class LocalAccountsArea(Area):
                     sid=str(entry["sid"]).upper(),
                     name=str(entry.get("name") or ""),
                     user=by_sid.get(str(entry["sid"]).upper()),
+                    machine_prefix=prefix,
                 )
                 for entry in admins_result.value["members"]
             ]
         guard = _LockoutGuard(
             self.connection,
-            {user.name.casefold() for user in users},
+            {name_key(user.name) for user in users},
             computer,
             None if members is None else {m.sid for m in members if m.user is not None and m.user.enabled},
             None if members is None else {m.sid for m in members},
+            local_sids={name_key(user.name): user.sid for user in users},
         )
         by_rid = {user.rid: user for user in users}
         # The guard counts changes in this order: the Guest first, then unused accounts, then removals.
@@ -439,8 +523,8 @@ class LocalAccountsArea(Area):
         administrator = by_rid.get(RID_ADMINISTRATOR)
         if administrator is None:
             return Finding.not_applicable("ACC-05", "this host has no built-in Administrator account (RID 500)")
-        default_names = {name.casefold() for name in self.params["default_administrator_names"]}
-        renamed = administrator.name.casefold() not in default_names
+        default_names = {name_key(name) for name in self.params["default_administrator_names"]}
+        renamed = name_key(administrator.name) not in default_names
         state = "enabled" if administrator.enabled else "disabled"
         naming = "renamed" if renamed else "still has its default name"
         message = f"the built-in Administrator (RID 500) is {state} and {naming} ({administrator.name!r})"

@@ -217,10 +217,13 @@ class NetworkArea(Area):
             network = interface.get("connected_network")
             if interface.get("status") != "Up" or not network:
                 continue
-            profile = _wlan_profile_for(network, wlan.value["profiles"])
+            # The current connection (Native Wifi API) is the network itself; the connection profile's name is
+            # the domain's on a domain network, so the saved profiles are matched by name only without it.
+            profile = interface.get("connection") or _wlan_profile_for(network, wlan.value["profiles"])
             entry = {
                 "interface": interface["alias"],
                 "network": network,
+                "ssid": profile.get("ssid") if profile else None,
                 "authentication": profile.get("authentication") if profile else None,
                 "encryption": profile.get("encryption") if profile else None,
             }

@@ -440,20 +440,28 @@ class _ControlHandler(BaseHTTPRequestHandler):
 
 
 def bind_winrm_port(state: dict[str, Any], port: int, standard_port: int, other_ports: Iterable[int] = ()) -> None:
-    """Make the simulated host listen for WinRM on the lab port: every firewall rule port that names the standard
-    WinRM port of the lab's scheme (5985 or 5986), or another port of this lab, becomes ``port``.
+    """Make the simulated host listen for WinRM on the lab port: every firewall rule port (local store and Group
+    Policy) that names the port the host's WinRM listener uses (``network.winrm_port``, by default the standard
+    port of the lab's scheme, 5985 or 5986), or another port of this lab, becomes ``port``, and so does
+    ``network.winrm_port``.
 
     The controller checks its firewall changes against the port it connects to, and the endpoint asks the
-    simulated firewall about that same port, so both must see the lab port where a real host has 5985/5986.
+    simulated firewall about that same port, so both must see the lab port where a real host has its listener port.
+    A rule for another port (the standard one on a host whose listener was moved) stays as it is and lets nothing in.
     """
-    rules = (state.get("firewall") or {}).get("rules") or {}
-    replaced = {str(standard_port), *(str(other) for other in other_ports)}
-    for rule in rules.values():
-        local_ports = rule.get("LocalPort") if isinstance(rule, dict) else None
-        if not isinstance(local_ports, list):
-            continue
-        rebound = [str(port) if str(item).strip() in replaced else item for item in local_ports]
-        rule["LocalPort"] = list(dict.fromkeys(rebound))
+    network = state.setdefault("network", {})
+    listening = network.get("winrm_port") or standard_port
+    firewall = state.get("firewall") or {}
+    rule_sets = [firewall.get("rules") or {}, ((firewall.get("group_policy") or {}).get("rules")) or {}]
+    replaced = {str(listening), *(str(other) for other in other_ports)}
+    for rules in rule_sets:
+        for rule in rules.values():
+            local_ports = rule.get("LocalPort") if isinstance(rule, dict) else None
+            if not isinstance(local_ports, list):
+                continue
+            rebound = [str(port) if str(item).strip() in replaced else item for item in local_ports]
+            rule["LocalPort"] = list(dict.fromkeys(rebound))
+    network["winrm_port"] = port
 
 
 # --------------------------------------------------------------------------------------------------------------

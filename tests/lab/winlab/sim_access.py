@@ -3,17 +3,21 @@
 A local account reaches the agent over WinRM only when everything on the path admits it; the first obstacle is
 the reason (in this order):
 1. the WinRM service is running;
-2. the firewall passes TCP `port` on every enabled profile: a profile passes when no enabled inbound Block rule
-   covers the port and either its default inbound action is Allow or an enabled inbound Allow rule covers the
-   port. Every profile counts, not only the current network's, because the category can change under a running
-   host (a gateway whose domain controller is unreachable drops to Public) and that is a lockout too;
-3. the account exists (".\\name" and "COMPUTER\\name" are accepted) and is enabled;
+2. the firewall passes TCP `port` from the controller's address as the host sees it (see controller_admitted);
+3. the account exists and is enabled: a local account as "name", ".\\name" or "COMPUTER\\name"; a domain account
+   (accounts.domain) as "DOMAIN\\name" or "name@domain" (NetBIOS or DNS name), which needs the domain controller:
+   a network logon is verified by it (NTLM pass-through or Kerberos), and cached credentials serve interactive
+   logons only (https://learn.microsoft.com/en-us/troubleshoot/windows-server/user-profiles-and-logon/cached-domain-logon-information);
 4. it is a member of Administrators (S-1-5-32-544);
 5. UAC remote restrictions do not filter its token: local accounts other than RID 500 need
    LocalAccountTokenFilterPolicy=1 (unless EnableLUA=0); RID 500 is filtered only with FilterAdministratorToken=1;
+   domain accounts are not filtered ("Handling Remote Connections Under UAC",
+   https://learn.microsoft.com/en-us/windows/win32/wmisdk/user-account-control-and-wmi);
 6. when secpol has "Privilege Rights": SeNetworkLogonRight grants one of the token's SIDs and
    SeDenyNetworkLogonRight names none of them (S-1-5-114 "local account and member of Administrators" included).
-Remote address scopes of rules are not modelled (the controller counts as on the local subnet).
+
+The network part (1 and 2) is `controller_admitted(state, port, source_address)`, the one place that decides whether
+the controller's TCP connection gets through at all; the WinRM endpoint drops a connection it refuses.
 
 `port` is the port the simulated Windows listens on (5985 HTTP, 5986 HTTPS), not the lab's local TCP port. The
 reasons of checks 1 and 2 start with "the WinRM service" and "firewall:" (the WinRM server relies on these
@@ -25,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from winlab import sim_firewall_store as store
 from winlab.sim_registry import registry_of
-from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, ADMINISTRATORS_SID, FIREWALL_PROFILES
+from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, ADMINISTRATORS_SID
 
 _UAC_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System"
 EVERYONE = "S-1-1-0"
@@ -38,11 +43,13 @@ LOCAL_ADMIN_ACCOUNT = "S-1-5-114"
 Verdict = tuple[bool, str]
 
 
-def admits(state: Mapping[str, Any], username: str, port: int) -> Verdict:
+def admits(state: Mapping[str, Any], username: str, port: int, source_address: str | None = None) -> Verdict:
     """(True, "admitted") or (False, the first reason Windows would refuse this WinRM client)."""
-    for verdict in (_winrm_service(state), _firewall(state, port)):
-        if not verdict[0]:
-            return verdict
+    verdict = controller_admitted(state, port, source_address)
+    if not verdict[0]:
+        return verdict
+    if _domain_of(state, username) is not None:
+        return _admits_domain_account(state, username)
     account = _find_account(state, username)
     if account is None:
         return False, f"account {username!r}: no such local account"
@@ -70,46 +77,65 @@ def _winrm_service(state: Mapping[str, Any]) -> Verdict:
     return True, "admitted"
 
 
-def _firewall(state: Mapping[str, Any], port: int) -> Verdict:
-    firewall = state.get("firewall") or {}
-    profiles = firewall.get("profiles") or {}
-    rules = firewall.get("rules") or {}
-    for profile_name in FIREWALL_PROFILES:
-        profile = profiles.get(profile_name) or {}
+def controller_address(state: Mapping[str, Any]) -> str | None:
+    """The controller's address as the host sees it (network.controller_address): every lab client connects from
+    loopback, and this is the source address the simulated host sees instead, as behind a router or NAT."""
+    address = (state.get("network") or {}).get("controller_address")
+    return str(address) if address else None
+
+
+def controller_admitted(state: Mapping[str, Any], port: int, source_address: str | None = None) -> Verdict:
+    """Whether a TCP connection from the controller reaches the WinRM listener on `port` (the lab port the host is
+    bound to): the WinRM service runs, and the firewall passes it. `source_address` defaults to the controller's
+    address as the host sees it.
+
+    The firewall decides on the profile in force for the interface the connection arrives on
+    (sim_firewall_store.connection_profile), from the active store (Group Policy over local settings; local rules
+    only where Group Policy lets them merge). Block rules take precedence over allow rules (MS-FASP 2.2.34
+    FW_RULE_ACTION, https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-fasp/702e3c23-c9d8-43db-8380-b4c670dd7f7d):
+    the profile off admits; an enabled inbound Block rule whose port and remote-address scope cover the connection
+    refuses (block wins over allow); else the default inbound action Allow, or an enabled inbound Allow rule whose
+    port and scope cover it, admits."""
+    verdict = _winrm_service(state)
+    if not verdict[0]:
+        return verdict
+    address = source_address or controller_address(state)
+    shown = address or "an address the lab does not know (network.controller_address unset)"
+    for profile_name in store.connection_profile(state, address):
+        profile = store.active_profile(state, profile_name)
         if profile.get("Enabled", True) is False:
             continue
-        blocking = _covering_rules(rules, profile_name, port, "Block")
+        blocking = _covering_rules(state, profile_name, port, "Block", address)
         if blocking:
             return False, (
-                f"firewall: enabled inbound Block rule {blocking[0]!r} covers TCP {port} on the {profile_name} profile"
+                f"firewall: enabled inbound Block rule {blocking[0]!r} covers TCP {port} from {shown} on the "
+                f"{profile_name} profile"
             )
         if profile.get("DefaultInboundAction", "NotConfigured") == "Allow":
             continue
-        if not _covering_rules(rules, profile_name, port, "Allow"):
+        if not _covering_rules(state, profile_name, port, "Allow", address):
             return False, (
-                f"firewall: no enabled inbound Allow rule covers TCP {port} on the {profile_name} profile, "
-                "whose default inbound action is Block"
+                f"firewall: no enabled inbound Allow rule covers TCP {port} from {shown} on the {profile_name} "
+                "profile, whose default inbound action is Block"
             )
     return True, "admitted"
 
 
-def _covering_rules(rules: Mapping[str, Any], profile_name: str, port: int, action: str) -> list[str]:
+def _covering_rules(
+    state: Mapping[str, Any], profile_name: str, port: int, action: str, address: str | None
+) -> list[str]:
     return [
         name
-        for name, rule in rules.items()
+        for name, rule, source in store.active_rules(state)
         if rule.get("Enabled") is True
         and str(rule.get("Direction", "")).lower() == "inbound"
         and str(rule.get("Action", "")).lower() == action.lower()
-        and _applies_to_profile(rule.get("Profile", ["Any"]), profile_name)
+        and store.enforced_on(state, rule, source, profile_name)
         and str(rule.get("Protocol", "Any")).upper() in ("TCP", "6", "ANY")
         and str(rule.get("Program", "Any")).lower() in ("any", "system")
         and _covers_port(rule.get("LocalPort", ["Any"]), port)
+        and store.scope_contains(state, rule.get("RemoteAddress") or ["Any"], address, unknown=action == "Block")
     ]
-
-
-def _applies_to_profile(rule_profiles: Iterable[str], profile_name: str) -> bool:
-    wanted = {item.lower() for item in rule_profiles}
-    return "any" in wanted or profile_name.lower() in wanted
 
 
 def _covers_port(local_ports: Iterable[str], port: int) -> bool:
@@ -123,6 +149,58 @@ def _covers_port(local_ports: Iterable[str], port: int) -> bool:
         if text.isdigit() and int(text) == port:
             return True
     return False
+
+
+def _domain_of(state: Mapping[str, Any], username: str) -> Mapping[str, Any] | None:
+    """The host's domain when `username` names a domain account ("DOMAIN\\name", "name@domain"), else None."""
+    domain = (state.get("accounts") or {}).get("domain") or {}
+    if not domain:
+        return None
+    names = {str(domain.get(key, "")).upper() for key in ("name", "dns_name") if domain.get(key)}
+    prefix, backslash, _name = username.rpartition("\\")
+    _user, at, suffix = username.partition("@")
+    if (backslash and prefix.upper() in names) or (at and suffix.upper() in names):
+        return domain
+    return None
+
+
+def _admits_domain_account(state: Mapping[str, Any], username: str) -> Verdict:
+    domain = _domain_of(state, username) or {}
+    if not domain.get("controller_reachable", True):
+        return False, (
+            f"account {username!r}: no domain controller of {domain.get('name')} is reachable, so the domain "
+            "network logon cannot be verified"
+        )
+    name = username.rpartition("\\")[2].partition("@")[0]
+    principals = domain.get("principals") or {}
+    found = next(
+        (
+            (sid, entry)
+            for sid, entry in principals.items()
+            if entry.get("Class", "Group") == "User" and str(entry.get("Name", "")).upper() == name.upper()
+        ),
+        None,
+    )
+    if found is None:
+        return False, f"account {username!r}: no such domain account"
+    user_sid, entry = found
+    if entry.get("Enabled", True) is False:
+        return False, f"account {username!r} is disabled"
+    domain_groups = {
+        sid.upper()
+        for sid, group in principals.items()
+        if user_sid.upper() in {member.upper() for member in group.get("Members", [])}
+    }
+    token = {user_sid.upper(), *domain_groups, EVERYONE, NETWORK, AUTHENTICATED_USERS}
+    local_groups = (state.get("accounts") or {}).get("groups") or {}
+    member_of = {
+        sid.upper()
+        for sid, group in local_groups.items()
+        if token & {member.upper() for member in group.get("Members", [])}
+    }
+    if ADMINISTRATORS_SID not in member_of:
+        return False, f"account {username!r} is not a member of Administrators ({ADMINISTRATORS_SID})"
+    return _network_logon_right(state, username, token | member_of)
 
 
 def _find_account(state: Mapping[str, Any], username: str) -> tuple[str, dict] | None:

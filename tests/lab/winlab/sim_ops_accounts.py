@@ -5,6 +5,17 @@ is addressed by SID, as the agent does (names are localized). Windows semantics 
 - a member SID that resolves to no account (an orphaned SID) is listed with an empty name, as ADSI lists it;
 - the built-in Administrator (RID 500) cannot be removed from Administrators (ERROR_SPECIAL_ACCOUNT);
 - disabling a disabled account and removing a non-member succeed (the agent checks before it writes).
+
+Domain-joined and Entra-joined hosts (accounts.domain, optional): {"name": "CLINIC", "sid": "S-1-5-21-...",
+"controller_reachable": bool, "principals": {SID: {"Name": ..., "Class": "User"|"Group", "Members": [SIDs]}}}.
+A domain SID is translated to "CLINIC\\name" only while the domain controller is reachable; otherwise it has an
+empty name, as SecurityIdentifier.Translate fails (IdentityNotMappedException) without a domain controller to ask.
+Entra ID SIDs (S-1-12-1-...) never resolve on the host: they have no name there.
+
+Localized Windows (accounts.localized, optional): {"authorities": {"BUILTIN": "VORDEFINIERT", "NT AUTHORITY":
+"NT-AUTORIT\u00c4T"}, "principals": {SID: localized name}} makes members resolve as a German (or other) host names
+them (SecurityIdentifier.Translate gives the display language's names); users and groups carry their localized
+names in their own "Name". The names are data: no op matches on them, and neither may the controller.
 """
 
 from __future__ import annotations
@@ -17,7 +28,7 @@ from winlab import sim_clock
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Op
 from winlab.sim_registry import registry_of
-from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, ADMINISTRATORS_SID
+from winlab.sim_schema import ACTIVE_COMPUTER_NAME_KEY, ADMINISTRATORS_SID, PRODUCT_OPTIONS_KEY, PRODUCT_TYPES
 
 _SID = re.compile(r"^S-1(-\d+)+$", re.IGNORECASE)
 #: Well-known principals a local group can hold, as SecurityIdentifier.Translate(NTAccount) names them (English
@@ -70,11 +81,26 @@ def _resolve(state: dict, sid: str) -> dict[str, str]:
     user = _local_user(state, sid.upper())
     if user is not None:
         return {"sid": sid, "name": f"{_computer_name(state)}\\{user[1].get('Name', '')}", "class": "User"}
+    localized = _accounts(state).get("localized") or {}
+    authorities = localized.get("authorities") or {}
     for key, group in (_accounts(state).get("groups") or {}).items():
         if key.upper() == sid.upper():
-            return {"sid": sid, "name": f"BUILTIN\\{group.get('Name', '')}", "class": "Group"}
-    if sid.upper() in _WELL_KNOWN:
-        return {"sid": sid, "name": _WELL_KNOWN[sid.upper()], "class": "Group"}
+            builtin = authorities.get("BUILTIN", "BUILTIN")
+            return {"sid": sid, "name": f"{builtin}\\{group.get('Name', '')}", "class": "Group"}
+    principals = {key.upper(): name for key, name in (localized.get("principals") or {}).items()}
+    if sid.upper() in principals or sid.upper() in _WELL_KNOWN:
+        english = _WELL_KNOWN.get(sid.upper(), "")
+        authority, backslash, name = english.rpartition("\\")
+        name = principals.get(sid.upper(), name)
+        shown = f"{authorities.get(authority, authority)}\\{name}" if backslash else name
+        return {"sid": sid, "name": shown, "class": "Group"}
+    domain = _accounts(state).get("domain") or {}
+    principal = next(
+        (entry for key, entry in (domain.get("principals") or {}).items() if key.upper() == sid.upper()), None
+    )
+    if principal is not None and domain.get("controller_reachable", True):
+        name = f"{domain.get('name', 'DOMAIN')}\\{principal.get('Name', '')}"
+        return {"sid": sid, "name": name, "class": str(principal.get("Class", "Group"))}
     return {"sid": sid, "name": "", "class": ""}
 
 
@@ -93,7 +119,14 @@ def accounts_users(state: dict, args: dict) -> dict:
                 "password_last_set": user.get("PasswordLastSet"),
             }
         )
-    return {"computer_name": _computer_name(state), "now": _timestamp(sim_clock.now()), "users": users}
+    product = registry_of(state).value(PRODUCT_OPTIONS_KEY, "ProductType")
+    product_type = PRODUCT_TYPES.get(str(product["data"]) if product else "WinNT", 1)
+    return {
+        "computer_name": _computer_name(state),
+        "product_type": product_type,
+        "now": _timestamp(sim_clock.now()),
+        "users": users,
+    }
 
 
 def accounts_group_members(state: dict, args: dict) -> dict:

@@ -40,6 +40,11 @@ from winlab.sim_registry import KeyPath, RegistryPathError, parse_key_path, regi
 from winlab.sim_schema import PRODUCT_OPTIONS_KEY, PRODUCT_TYPES
 
 REALTIME_POLICY_KEY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Real-Time Protection"
+DEFENDER_POLICY_KEY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender"
+POLICY_EXCLUSION_PATHS_KEY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions\\Paths"
+#: What Get-MpPreference lists as ExclusionPath when HideExclusionsFromLocalAdmins hides them (recorded Windows
+#: output, typo included; an assumption here: the lab has no Windows to record it from).
+HIDDEN_EXCLUSIONS = "N/A: Must be and administrator to view exclusions"
 DEFENDER_SECURITY_CENTER_GUID = "{D68DDC3A-831F-4FAE-9E44-DA132C1ACF46}"
 #: Security Center's productState bits (see plugins/plugin_utils/areas/_defender.py for the decoding).
 _PROVIDER_ANTIVIRUS_AND_UPDATES = 0x060000
@@ -111,10 +116,30 @@ def signature_age(status: dict, now: datetime | None = None) -> int | None:
     return max(0, ((now or sim_clock.now()) - moment).days)
 
 
+def _policy_dword(state: dict, name: str) -> int | None:
+    value = registry_of(state).value(DEFENDER_POLICY_KEY, name)
+    return value["data"] if value is not None and value["type"] == "DWord" else None
+
+
+def effective_exclusions(state: dict) -> list[str]:
+    """ExclusionPath as Get-MpPreference shows it under Group Policy: the policy's path exclusions (value names of
+    ...\\Windows Defender\\Exclusions\\Paths) merged with the local ones, or the policy's alone when
+    DisableLocalAdminMerge is 1 (only policy items are in the effective list); with HideExclusionsFromLocalAdmins
+    at 1 only a placeholder (HIDDEN_EXCLUSIONS). Assumption, not documented by Microsoft: Get-MpPreference shows
+    the effective list rather than the local preference when the merge is off."""
+    if _policy_dword(state, "HideExclusionsFromLocalAdmins") == 1:
+        return [HIDDEN_EXCLUSIONS]
+    policy = registry_of(state).value_names(POLICY_EXCLUSION_PATHS_KEY)
+    local = list(state["defender"].get("preferences", {}).get("ExclusionPath") or [])
+    if _policy_dword(state, "DisableLocalAdminMerge") == 1:
+        return policy
+    return policy + [path for path in local if path.casefold() not in {item.casefold() for item in policy}]
+
+
 def _preferences(state: dict) -> dict:
     preferences = state["defender"].get("preferences", {})
     return {
-        "exclusion_paths": list(preferences.get("ExclusionPath") or []),
+        "exclusion_paths": effective_exclusions(state),
         "disable_realtime_monitoring": realtime_disabled(state),
         "scan_schedule_day": preferences.get("ScanScheduleDay", 0),
         "scan_schedule_time": preferences.get("ScanScheduleTime", "02:00:00"),

@@ -92,6 +92,20 @@ def network_profiles(state: dict, args: dict) -> dict:
     }
 
 
+def _current_connection(radio: dict) -> dict | None:
+    """What WlanQueryInterface reports for the radio's current connection (the SSID is also the profile name)."""
+    ssid = radio.get("SSID")
+    if not ssid:
+        return None
+    authentication, cipher = radio.get("Authentication", ""), radio.get("Cipher", "")
+    return {
+        "profile": radio.get("ProfileName", ssid),
+        "ssid": ssid,
+        "authentication": AUTHENTICATION_XML.get(authentication, authentication),
+        "encryption": ENCRYPTION_XML.get(cipher, cipher),
+    }
+
+
 def network_wlan(state: dict, args: dict) -> dict:
     """Wi-Fi adapters, the network each is connected to, and the saved profiles' security (protocol network.wlan)."""
     network = _network(state)
@@ -110,6 +124,7 @@ def network_wlan(state: dict, args: dict) -> dict:
                 "description": adapter.get("InterfaceDescription", ""),
                 "status": adapter.get("Status", "Disconnected") if running else "Disconnected",
                 "connected_network": profile.get("Name") if profile else None,
+                "connection": _current_connection(radio) if profile else None,
             }
         )
         ssid = radio.get("SSID")

@@ -6,10 +6,15 @@ match case-insensitively, as the Service Control Manager does. A service that is
 services.get and not_found for services.set, the way Get-Service and Set-Service fail on Windows. Dependencies
 between services are not modelled. An optional lab-only "StopHangs": true makes the service stay in StopPending
 when asked to stop, as a service whose stop handler never returns does; the agent waits 30 seconds for it.
+
+services.set acts on the one service whose name is exactly `name`: the agent opens it by that name
+([ServiceController]::new) and hands the object to Set-/Stop-Service, because their -Name takes wildcards
+(sim_wildcard); `services_selected_by_name` is what Stop-Service -Name would select instead.
 """
 
 from __future__ import annotations
 
+from winlab import sim_wildcard as wildcard
 from winlab.sim_errors import OpError, invalid_argument
 from winlab.sim_op import Op
 
@@ -76,6 +81,11 @@ def services_set(state: dict, args: dict) -> dict:
             )
         service["State"] = "Stopped"
     return _entry(state, name)
+
+
+def services_selected_by_name(state: dict, name: str) -> list[str]:
+    """The services `Stop-Service -Name <name>` would stop: every one the name matches as a pattern."""
+    return wildcard.matching(name, state.get("services") or {})
 
 
 OPS = (

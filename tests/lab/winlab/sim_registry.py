@@ -291,6 +291,11 @@ class Registry:
         found = _find_name(self._store[stored], name)
         return self._store[stored][found] if found is not None else None
 
+    def value_names(self, path: str) -> list[str]:
+        """The value names of a key by profile-style path ([] when the key is absent), ignoring access rules."""
+        stored = self._stored_path(parse_key_path(path))
+        return list(self._store[stored]) if stored is not None else []
+
     def _stored_path(self, key: KeyPath) -> str | None:
         folded = key.folded
         for path in self._store:

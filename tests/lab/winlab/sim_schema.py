@@ -10,6 +10,7 @@ ignore it silently and report the default.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -175,6 +176,14 @@ def _is_dict(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_ip_address(value: Any) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_timestamp(value: Any) -> bool:
@@ -457,6 +466,21 @@ def _check_firewall(state: Mapping[str, Any], problems: Problems) -> None:
         _field(problems, where, rule, "Program", _optional(_is_str), expected="a string (Any, System or a path)")
         for field in ("RemoteAddress", "RemotePort"):
             _field(problems, where, rule, field, _optional(_is_list_of_str), expected="a list of strings")
+    policy = _field(problems, "firewall", firewall, "group_policy", _optional(_is_dict), expected="a map")
+    if isinstance(policy, dict):
+        policy_profiles = _entries(problems, "firewall.group_policy.profiles", policy.get("profiles"), "a map")
+        for name, profile in policy_profiles:
+            where = f"firewall.group_policy.profiles.{name}"
+            if name not in FIREWALL_PROFILES:
+                problems.append(f"{where}: not one of {', '.join(FIREWALL_PROFILES)}")
+            _field(problems, where, profile, "AllowLocalPolicyMerge", _optional(_is_bool), expected="true or false")
+            _field(problems, where, profile, "DefaultInboundAction", _optional(action), expected="Block or Allow")
+            _field(problems, where, profile, "Enabled", _optional(gpo_bool), expected="true or false")
+        policy_rules = _entries(problems, "firewall.group_policy.rules", policy.get("rules"), "a map Name -> rule")
+        for name, rule in policy_rules:
+            where = f"firewall.group_policy.rules.{name}"
+            _field(problems, where, rule, "Enabled", _is_bool, expected="true or false")
+            _field(problems, where, rule, "LocalPort", _is_list_of_str, expected="a list of strings")
 
 
 def _check_policies(state: Mapping[str, Any], problems: Problems) -> None:
@@ -584,6 +608,9 @@ def _check_network(state: Mapping[str, Any], problems: Problems) -> None:
             _field(problems, entry, address, "PrefixOrigin", _optional(_is_str), expected="a string (Dhcp, Manual)")
         for name in ("IPv4DefaultGateway", "DNSServer"):
             _field(problems, where, interface, name, _optional(_is_list_of_str), expected="a list of addresses")
+        _field(problems, where, interface, "DhcpServer", _optional(_is_ip_address), expected="an IP address")
+    _field(problems, "network", network, "controller_address", _optional(_is_ip_address), expected="an IP address")
+    _field(problems, "network", network, "winrm_port", _optional(_int_between(1, 65535)), expected="a TCP port")
     categories = _one_of("Public", "Private", "DomainAuthenticated")
     profiles = _field(problems, "network", network, "connection_profiles", _is_dict, expected="a map alias -> profile")
     for alias, profile in (profiles or {}).items():

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from winlab import sim_access
 from winlab.plugin_code import plugin_module
-from winlab.sim_access import admits as _admits
 from winlab.sim_errors import OpError
 from winlab.sim_op import Op, op_name_of, unknown_op
 from winlab.sim_profiles import ProfileError, list_profiles, load_profile
@@ -103,10 +103,15 @@ class SimulatedHost:
         """A deep copy of the live state."""
         return copy.deepcopy(self.state)
 
-    def admits(self, username: str, port: int) -> tuple[bool, str]:
-        """Whether Windows would let `username` in over WinRM on `port` (5985 or 5986, the port Windows listens
-        on), with the reason: "admitted", or the first obstacle (see sim_access)."""
-        return _admits(self.state, username, port)
+    def admits(self, username: str, port: int, source_address: str | None = None) -> tuple[bool, str]:
+        """Whether Windows would let `username` in over WinRM on `port` (the port the host's listener is bound to)
+        from `source_address` (default: the controller's address as the host sees it), with the reason:
+        "admitted", or the first obstacle (see sim_access)."""
+        return sim_access.admits(self.state, username, port, source_address)
+
+    def controller_admitted(self, port: int, source_address: str | None = None) -> tuple[bool, str]:
+        """Whether the controller's TCP connection reaches the WinRM listener at all (service and firewall only)."""
+        return sim_access.controller_admitted(self.state, port, source_address)
 
     def _run(self, entry: Any) -> dict:
         try:

@@ -599,7 +599,7 @@ class WsmanEndpoint:
         credentials_ok = (
             username is not None
             and password is not None
-            and hmac.compare_digest(username.encode(), self._username.encode())
+            and hmac.compare_digest(_account_name(username).encode(), _account_name(self._username).encode())
             and hmac.compare_digest(password.encode(), self._password.encode())
         )
         if fault.mode is FaultMode.UNAUTHORIZED or not credentials_ok or not admitted:
@@ -956,6 +956,12 @@ def _basic_credentials(header: str | None) -> tuple[str | None, str | None]:
         return None, None
     username, separator, password = decoded.partition(":")
     return (username, password) if separator else (None, None)
+
+
+def _account_name(username: str) -> str:
+    """The account part of a logon name (".\\name", "DOMAIN\\name", "name@domain" -> "NAME"): the lab holds one
+    password per account name; which account a qualified name means (local or domain) is admits()'s question."""
+    return username.rpartition("\\")[2].partition("@")[0].upper()
 
 
 def _is_network_block(reason: str) -> bool:

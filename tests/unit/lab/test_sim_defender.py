@@ -151,3 +151,20 @@ def test_install_dirs_checks_its_arguments_and_registry_access(server):
     server.state["registry_access"]["HKLM:\\SOFTWARE\\WOW6432Node\\PostgreSQL"] = "none"
     denied = {"op": "defender.install_dirs", "keys": [PG_INSTALLATIONS], "values": ["Base Directory"]}
     assert_error(run_one(server, denied), "access_denied")
+
+
+def test_group_policy_decides_which_exclusions_get_mp_preference_shows():
+    host = SimulatedHost.from_profile("server2022-desktop-fresh")
+    policy = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender"
+    host.state["registry"][f"{policy}\\Exclusions\\Paths"] = {"E:\\PostgreSQL\\data": {"type": "String", "data": "0"}}
+    host.state["defender"].setdefault("preferences", {})["ExclusionPath"] = ["C:\\onepacs"]
+
+    def shown():
+        (result,) = host.execute({"v": 1, "ops": [{"op": "defender.preferences"}]})["results"]
+        return result["value"]["exclusion_paths"]
+
+    assert shown() == ["E:\\PostgreSQL\\data", "C:\\onepacs"]  # merged
+    host.state["registry"][policy] = {"DisableLocalAdminMerge": {"type": "DWord", "data": 1}}
+    assert shown() == ["E:\\PostgreSQL\\data"]  # only the policy's items are in the effective list
+    host.state["registry"][policy] = {"HideExclusionsFromLocalAdmins": {"type": "DWord", "data": 1}}
+    assert shown() == ["N/A: Must be and administrator to view exclusions"]

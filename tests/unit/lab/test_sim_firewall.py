@@ -6,6 +6,8 @@ import pytest
 
 from agent_messages import MANAGEMENT_RULE_5985
 from sim_requests import assert_error, run_one, value_of
+from winlab.sim_ops_firewall import rules_selected_by_name
+from winlab.sim_wildcard import contains_wildcards, matching
 from winlab.simulator import SimulatedHost, list_profiles
 
 CORE_NETWORKING = "@FirewallAPI.dll,-25000"
@@ -32,6 +34,7 @@ def test_profiles_come_in_windows_order_with_notconfigured_as_stored(server):
         "log_allowed": False,
         "log_max_size_kilobytes": 4096,
         "log_file_name": "%systemroot%\\system32\\LogFiles\\Firewall\\pfirewall.log",
+        "allow_local_firewall_rules": "NotConfigured",
     }
 
 
@@ -80,6 +83,7 @@ def test_rules_are_filtered_and_carry_their_filters_and_group(server):
         "local_ports": ["5985"],
         "remote_addresses": ["LocalSubnet"],
         "program": "System",
+        "policy_store_source_type": "Local",
     }
     blocks = value_of(server, {"op": "firewall.rules", "action": "Block"})["rules"]
     assert blocks == []
@@ -134,7 +138,11 @@ def test_add_rule_creates_an_enabled_rule_that_admits_the_controller(server):
         "local_ports": ["5985"],
         "remote_addresses": ["10.0.0.0/8"],
         "program": "Any",
+        "policy_store_source_type": "Local",
     }
+    # The controller is 192.168.10.5 as the host sees it: a rule scoped to 10.0.0.0/8 does not let it in.
+    assert server.admits("labadmin", 5985)[0] is False
+    value_of(server, management_rule(remote_addresses=["192.168.10.0/255.255.255.0"]))
     assert server.admits("labadmin", 5985) == (True, "admitted")
 
 
@@ -164,3 +172,28 @@ def test_add_rule_twice_updates_the_same_rule(server):
 def test_add_rule_rejects_malformed_rules(server, overrides, mentions):
     assert_error(run_one(server, management_rule(**overrides)), "invalid_argument", mentions)
     assert "OnePacs-Management-In-TCP-5985" not in server.state["firewall"]["rules"]
+
+
+def test_rule_names_are_patterns_for_the_cmdlets_and_literals_for_the_op(server):
+    server.state["firewall"]["rules"]["WINRM*"] = {**server.state["firewall"]["rules"]["WINRM-HTTP-In-TCP"]}
+    selected = rules_selected_by_name(server.state, "WINRM*")
+    assert {"WINRM*", "WINRM-HTTP-In-TCP", "WINRM-HTTP-In-TCP-NoScope"} <= set(selected)
+    value_of(server, {"op": "firewall.set_rule_enabled", "name": "WINRM*", "enabled": False})
+    rules = server.state["firewall"]["rules"]
+    assert rules["WINRM*"]["Enabled"] is False
+    assert rules["WINRM-HTTP-In-TCP"]["Enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "names", "selected"),
+    [
+        ("WINRM*", ["WINRM-HTTP-In-TCP", "winrm", "CoreNet"], ["WINRM-HTTP-In-TCP", "winrm"]),
+        ("*", ["a", "b"], ["a", "b"]),
+        ("Rule?", ["Rule1", "Rule10"], ["Rule1"]),
+        ("[ab]x", ["ax", "bx", "cx"], ["ax", "bx"]),
+        ("lit`*", ["lit*", "literal"], ["lit*"]),
+    ],
+)
+def test_powershell_wildcard_semantics(pattern, names, selected):
+    assert matching(pattern, names) == selected
+    assert contains_wildcards(pattern) is ("`" not in pattern)

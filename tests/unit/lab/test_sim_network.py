@@ -56,6 +56,12 @@ def test_wlan_translates_the_connection_into_profile_xml_terms():
                 "description": "Intel(R) Wi-Fi 6E AX211 160MHz",
                 "status": "Up",
                 "connected_network": "ClinicGuest",
+                "connection": {
+                    "profile": "ClinicGuest",
+                    "ssid": "ClinicGuest",
+                    "authentication": "open",
+                    "encryption": "none",
+                },
             }
         ],
         "profiles": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim_requests import run_one, value_of
+from winlab.sim_ops_services import services_selected_by_name
 from winlab.simulator import SimulatedHost
 
 
@@ -95,3 +96,15 @@ def test_a_service_that_hangs_while_stopping_fails_after_the_agents_wait(client)
     assert (result["ok"], result["code"]) == (False, "failed")
     assert result["error"].startswith("Spooler did not stop within 30 seconds (state: StopPending)")
     assert value_of(client, {"op": "services.get", "names": ["Spooler"]})["services"][0]["state"] == "StopPending"
+
+
+def test_service_names_are_patterns_for_stop_service_and_literals_for_the_op():
+    host = SimulatedHost.from_profile("server2022-desktop-fresh")
+    services = host.state["services"]
+    services["Remote*"] = {"DisplayName": "Vendor agent", "StartMode": "Auto", "State": "Running"}
+    running_before = {name for name, service in services.items() if service.get("State") == "Running"}
+    assert len(services_selected_by_name(host.state, "Remote*")) > 1  # what -Name 'Remote*' would stop
+    (result,) = host.execute({"v": 1, "ops": [{"op": "services.set", "name": "Remote*", "stop": True}]})["results"]
+    assert result["ok"], result
+    running_after = {name for name, service in services.items() if service.get("State") == "Running"}
+    assert running_before - running_after == {"Remote*"}

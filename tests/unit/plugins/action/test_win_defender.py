@@ -39,9 +39,9 @@ def test_check_mode_reports_the_drift_of_a_fresh_gateway_in_one_round_trip():
     assert result["changed"] is True
     assert len(fresh.requests) == 1
     assert record(result, "AV-01")["message"] == (
-        r"missing exclusions: C:\onepacs; C:\Program Files (x86)\PostgreSQL (PostgreSQL folder found in the registry "
-        r"under PostgreSQL\Installations); would set exclusion C:\onepacs: 'absent' -> 'present'; "
-        r"exclusion C:\Program Files (x86)\PostgreSQL: 'absent' -> 'present'"
+        r"missing exclusions: C:\onepacs; C:\Program Files (x86)\PostgreSQL (OnePacs folder from the installed "
+        r"programs; PostgreSQL folder found in the registry under PostgreSQL\Installations); would set exclusion "
+        r"C:\onepacs: 'absent' -> 'present'; exclusion C:\Program Files (x86)\PostgreSQL: 'absent' -> 'present'"
     )
 
 
@@ -76,10 +76,16 @@ def test_64_bit_gateway_gets_the_x86_postgresql_folder_and_32_bit_the_program_fi
 def test_third_party_antivirus_host_reports_av01_for_manual_action_and_changes_nothing():
     avast = connect("win10-22h2-x86-fresh")
     result = run_unchanged(run_action, avast, {"baseline": "gateway"})
-    assert statuses(result) == {"AV-01": "fail", "AV-02": "pass", "AV-03": "fail", "AV-04": "pass"}
+    assert statuses(result) == {
+        "AV-01": "manual_missing",
+        "AV-02": "pass",
+        "AV-03": "manual_missing",
+        "AV-04": "pass",
+    }
     message = record(result, "AV-01")["message"]
-    assert message.startswith("manual action needed (not enforced by this module)")
-    assert message.endswith(r"Add these exclusions in Avast Antivirus: C:\onepacs; C:\Program Files\PostgreSQL")
+    assert message.startswith(
+        r"manual check in Avast Antivirus: exclusions for C:\onepacs; C:\Program Files\PostgreSQL are present"
+    )
     assert record(result, "AV-01")["expected"] == [r"C:\onepacs", PG_X86]
     assert result["changed"] is False
     assert len(avast.requests) == 1
@@ -135,3 +141,25 @@ def test_a_signature_update_that_fails_is_an_error_for_av04_only():
 def test_bad_arguments_fail_before_the_host_is_contacted(args, message):
     host = connect("win10-22h2-fresh")
     assert_rejected_before_contact(run_action, host, args, message)
+
+
+DEFENDER_POLICY = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows Defender"
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("DisableLocalAdminMerge", "Group Policy applies only its own exclusions (DisableLocalAdminMerge = 1)"),
+        ("HideExclusionsFromLocalAdmins", "Group Policy hides Defender's exclusions from administrators"),
+    ],
+)
+def test_group_policy_over_defender_exclusions_makes_av01_a_manual_check_and_nothing_is_written(value, why):
+    gateway = connect("server2022-desktop-fresh")
+    gateway.host.state["registry"][DEFENDER_POLICY] = {value: {"type": "DWord", "data": 1}}
+    before = gateway.host.snapshot()
+    result = run_action(gateway, {"only": ["AV-01"]})
+    assert statuses(result) == {"AV-01": "manual_missing"}
+    message = record(result, "AV-01")["message"]
+    assert message.startswith("manual check in the Group Policy object: Defender excludes C:\\onepacs")
+    assert why in message
+    assert gateway.host.snapshot() == before

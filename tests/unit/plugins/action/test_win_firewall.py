@@ -66,7 +66,7 @@ def test_check_mode_reports_drift_in_one_round_trip_and_changes_nothing(fresh):
     result = run_unchanged(run_action, fresh, check_mode=True)
     assert statuses(result) == {"FW-01": "pass", "FW-02": "fail", "FW-03": "fail", "FW-04": "fail"}
     assert len(fresh.requests) == 1
-    assert fresh.ops[0] == ["firewall.profiles", "firewall.rules"]
+    assert fresh.ops[0] == ["firewall.profiles", "firewall.rules", "firewall.management_peers"]
     assert record(result, "FW-02")["changed"] is True
     assert record(result, "FW-03")["changed"] is False  # audit only
     assert "; would set Domain profile default actions" in record(result, "FW-02")["message"]

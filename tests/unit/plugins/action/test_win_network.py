@@ -34,7 +34,13 @@ def test_wpa2_enterprise_on_a_private_network_passes():
     (record,) = result["controls"]
     assert record["status"] == "pass"
     assert record["actual"]["wifi"] == [
-        {"interface": "Wi-Fi", "network": "ClinicSecure", "authentication": "WPA2", "encryption": "AES"}
+        {
+            "interface": "Wi-Fi",
+            "network": "ClinicSecure",
+            "ssid": "ClinicSecure",
+            "authentication": "WPA2",
+            "encryption": "AES",
+        }
     ]
 
 
@@ -62,3 +68,17 @@ def test_a_weak_method_cannot_be_allowed():
     with pytest.raises(AnsibleActionFail, match="wifi_authentication"):
         run_action(connection, {"wifi_authentication": ["open"]})
     assert connection.requests == []
+
+
+def test_domain_wifi_named_after_the_domain_is_judged_by_its_ssid_and_security():
+    """A domain-joined laptop on the clinic's WPA2-Enterprise Wi-Fi: Windows names the connection profile
+    "clinic.local" (the domain), not the SSID, and no saved WLAN profile has that name."""
+    connection = connection_to("win11-24h2-hardened")
+    connection.host.state["network"]["connection_profiles"]["Wi-Fi"].update(
+        Name="clinic.local", NetworkCategory="DomainAuthenticated"
+    )
+    result = run_action(connection, {"baseline": "workstation"})
+    (record,) = result["controls"]
+    assert record["status"] == "pass", record["message"]
+    assert record["actual"]["wifi"][0]["ssid"] == "ClinicSecure"
+    assert "Wi-Fi 'clinic.local' uses WPA2-Enterprise" in record["message"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from agent_messages import DEFENDER_SERVICE_DOWN, REGISTRY_NO_KEY
@@ -79,6 +81,7 @@ def probe(
     policy=REGISTRY_NO_KEY,
     installations=(),
     architecture="64-bit",
+    programs=(),
 ):
     """Probe results shaped as the agent returns them; defaults: a server with Defender on and nothing excluded."""
     return {
@@ -88,6 +91,7 @@ def probe(
         "realtime_policy": OpResult(True, policy),
         "postgresql": OpResult(True, {"installations": list(installations)}),
         "system": OpResult(True, {"architecture": architecture, "product_type": 3}),
+        "software": OpResult(True, {"programs": list(programs), "unreadable": []}),
     }
 
 
@@ -112,6 +116,9 @@ def test_probe_is_one_request_of_read_only_ops():
         "registry.get",
         "defender.install_dirs",
         "system.info",
+        "software.installed",
+        "registry.get",
+        "registry.get",
     ]
     assert planned["postgresql"]["keys"] == list(POSTGRESQL_INSTALLATION_KEYS)
     assert planned["postgresql"]["values"] == ["Base Directory", "Data Directory"]
@@ -144,7 +151,8 @@ def test_64_bit_windows_without_a_postgresql_record_excludes_the_x86_folder():
         {"op": "defender.add_exclusion", "path": r"C:\onepacs"},
         {"op": "defender.add_exclusion", "path": PG_X64},
     ]
-    assert found.message.endswith("(no PostgreSQL installation in the registry: default folder for 64-bit Windows)")
+    assert found.message.endswith("no PostgreSQL installation in the registry: default folder for 64-bit Windows)")
+    assert "no OnePacs install folder among the installed programs: the seed's C:\\onepacs" in found.message
 
 
 def test_32_bit_windows_without_a_postgresql_record_excludes_program_files():
@@ -202,17 +210,22 @@ def test_third_party_antivirus_makes_av01_manual_with_the_paths_to_exclude():
         architecture="32-bit",
     )
     av01 = found["AV-01"]
-    assert (av01.outcome, av01.changes) == (Outcome.DRIFTED, ())
-    assert av01.message.startswith("manual action needed (not enforced by this module): ")
-    assert av01.message.endswith(r"Add these exclusions in Avast Antivirus: C:\onepacs; C:\Program Files\PostgreSQL")
+    assert (av01.outcome, av01.changes) == (Outcome.UNATTESTED, ())
+    assert av01.message.startswith(
+        r"manual check in Avast Antivirus: exclusions for C:\onepacs; C:\Program Files\PostgreSQL are present"
+    )
     assert "Microsoft Defender is not running (AMRunningMode 'Not running')" in av01.message
-    assert av01.actual == {"defender": "Not running", "other_products": ["Avast Antivirus (on, signatures up to date)"]}
+    assert "Attest it in antivirus_attestations (AV-01)" in av01.message
+    assert av01.actual["other_products"] == ["Avast Antivirus (on, signatures up to date)"]
+    assert av01.actual["product_in_use"] == "Avast Antivirus"
     # Security Center reports the product on and current: AV-02 and AV-04 hold, AV-03 is manual.
     assert found["AV-02"].outcome is Outcome.COMPLIANT
     assert found["AV-02"].message.startswith("real-time protection by Avast Antivirus")
     assert found["AV-04"].outcome is Outcome.COMPLIANT
-    assert (found["AV-03"].outcome, found["AV-03"].changes) == (Outcome.DRIFTED, ())
-    assert found["AV-03"].message.endswith("schedule a scan in Avast Antivirus (every day at 02:00:00)")
+    assert (found["AV-03"].outcome, found["AV-03"].changes) == (Outcome.UNATTESTED, ())
+    assert found["AV-03"].message.startswith(
+        "manual check in Avast Antivirus: a scan is scheduled (every day at 02:00:00)"
+    )
     assert all(not finding.changes for finding in found.values())
 
 
@@ -222,7 +235,7 @@ def test_third_party_product_out_of_date_or_off_fails_manually():
     found = evaluate(status_value=DEFENDER_SERVICE_DOWN, products=[DEFENDER_OFF, stale, off])
     assert found["AV-02"].outcome is Outcome.COMPLIANT  # Avast is on
     assert found["AV-04"].outcome is Outcome.DRIFTED
-    assert "update the signatures of Avast Antivirus, Old AV" in found["AV-04"].message
+    assert "Security Center reports Avast Antivirus (on, signatures out of date), Old AV (off" in found["AV-04"].message
     found = evaluate(status_value=DEFENDER_SERVICE_DOWN, products=[DEFENDER_OFF, off])
     assert found["AV-02"].outcome is Outcome.DRIFTED
     assert found["AV-02"].changes == ()
@@ -231,9 +244,9 @@ def test_third_party_product_out_of_date_or_off_fails_manually():
 def test_passive_defender_on_a_server_is_manual_for_the_product_in_use():
     found = evaluate(status_value=status(am_running_mode="Passive Mode", real_time_protection_enabled=False))
     for control in ("AV-01", "AV-02", "AV-03", "AV-04"):
-        assert (found[control].outcome, found[control].changes) == (Outcome.DRIFTED, ()), control
+        assert (found[control].outcome, found[control].changes) == (Outcome.UNATTESTED, ()), control
         assert "Microsoft Defender runs in Passive Mode" in found[control].message
-    assert "Add these exclusions in the antivirus product in use" in found["AV-01"].message
+    assert "a third-party antivirus that Windows does not name here" in found["AV-01"].message
 
 
 def test_defender_removed_is_manual_too():
@@ -405,3 +418,82 @@ def test_invalid_options_are_rejected_naming_the_option(params, message):
     with pytest.raises(InvalidOptionError) as caught:
         DefenderArea({**DEFAULTS, **params})
     assert str(caught.value).startswith(message)
+
+
+# ------------------------------------------------------------------------ folders from the host, third-party AV
+
+ONEPACS_ON_D = {"name": "OnePacs Gateway", "publisher": "OnePacs LLC", "install_location": "D:\\OnePacs\\"}
+SOPHOS = {
+    "name": "Sophos Endpoint Agent",
+    "publisher": "Sophos Limited",
+    "install_location": r"C:\Program Files\Sophos",
+}
+PASSIVE = status(am_running_mode="Passive Mode", real_time_protection_enabled=False)
+
+
+def test_onepacs_install_folder_comes_from_the_host():
+    found = evaluate(programs=[ONEPACS_ON_D], prefs=preferences(exclusion_paths=[r"C:\onepacs", PG_X64]))["AV-01"]
+    assert found.expected == [r"D:\OnePacs", PG_X64]
+    assert ops(found) == [{"op": "defender.add_exclusion", "path": r"D:\OnePacs"}]
+    assert "OnePacs folder from the installed programs" in found.message
+
+
+@pytest.mark.parametrize(
+    ("data_dir", "why"),
+    [
+        ("C:\\", "it is a drive root"),
+        ("C:", "it is a drive root"),
+        (r"C:\Users\*\pgdata", "it holds a wildcard"),
+        (r"C:\Users\drpatel", "it is a user profile folder"),
+        (r"C:\Windows\Temp\pg", "it is inside the system folder C:\\Windows"),
+        (r"C:\Program Files", "it contains the system folder C:\\Program Files"),
+        (r"%ProgramData%\pgdata", "it holds an environment variable"),
+        (r"\\nas\share\pgdata", "it is not a folder on a local drive"),
+        (r"D:\data\..\..\pgdata", "it holds . or .. segments"),
+        (r"D:\Clinic", "no folder in it is named like postgres or pgsql or pg*"),
+        (r"C:\ProgramData\Clinic", "no folder in it is named like postgres or pgsql or pg*"),
+    ],
+)
+def test_a_dangerous_postgresql_folder_from_the_host_never_becomes_an_exclusion(data_dir, why):
+    record = installation(r"C:\Program Files (x86)\PostgreSQL\9.6", data_dir)
+    found = evaluate(installations=[record], prefs=preferences(exclusion_paths=[r"C:\onepacs", PG_X64]))["AV-01"]
+    assert all(change.op["path"] != data_dir for change in found.changes)
+    assert data_dir not in found.expected
+    assert found.outcome is Outcome.DRIFTED
+    assert f"{data_dir} (reported by the host as a PostgreSQL folder; never excluded: {why}" in found.message
+    assert PG_X64 in found.expected  # the installation's own folder is still excluded
+
+
+def test_a_real_postgresql_data_folder_elsewhere_is_excluded():
+    record = installation(r"C:\Program Files (x86)\PostgreSQL\9.6", r"E:\PostgreSQL\data")
+    found = evaluate(installations=[record], prefs=preferences(exclusion_paths=[r"C:\onepacs", PG_X64]))["AV-01"]
+    assert ops(found) == [{"op": "defender.add_exclusion", "path": r"E:\PostgreSQL\data"}]
+
+
+def test_a_server_whose_antivirus_is_third_party_gets_manual_checks_naming_the_product():
+    found = evaluate(status_value=PASSIVE, programs=[SOPHOS])
+    for control in ("AV-01", "AV-02", "AV-03", "AV-04"):
+        assert found[control].outcome is Outcome.UNATTESTED, control
+        assert found[control].changes == ()
+        assert found[control].message.startswith("manual check in Sophos Endpoint Agent: "), control
+    assert found["AV-05"].outcome is Outcome.NOT_APPLICABLE  # no Security Center on Windows Server
+
+
+def test_a_current_attestation_makes_the_manual_check_attested():
+    attested = {
+        "id": "AV-01",
+        "attested_by": "J. Rivera",
+        "date": "2026-11-20",
+        "evidence": "Sophos Central policy 'OnePacs' excludes C:\\onepacs and the PostgreSQL folder (screenshot)",
+    }
+    area = DefenderArea({**DEFAULTS, "antivirus_attestations": [attested]}, today=dt.date(2026, 12, 1))
+    found = {f.control_id: f for f in area.evaluate(probe(status_value=PASSIVE, programs=[SOPHOS]))}
+    assert found["AV-01"].outcome is Outcome.ATTESTED
+    assert "attested by J. Rivera on 2026-11-20" in found["AV-01"].message
+    assert found["AV-03"].outcome is Outcome.UNATTESTED
+
+
+def test_only_the_antivirus_controls_can_be_attested_here():
+    bad = {"id": "AV-05", "attested_by": "x", "date": "2026-11-20", "evidence": "y"}
+    with pytest.raises(InvalidOptionError, match=r"antivirus_attestations\[0\]\.id: AV-05 cannot be attested here"):
+        DefenderArea({**DEFAULTS, "antivirus_attestations": [bad]})

@@ -71,10 +71,16 @@ FRESH_PROFILES = [
 ]
 
 
-def results(profiles=None, rules=None, profiles_error=None, rules_error=None):
+#: The controller as a host on 192.168.10.0/24 sees it.
+CONTROLLER = "192.168.10.5"
+PEERS = {"peers": [CONTROLLER], "local_subnets": ["192.168.10.0/24"]}
+
+
+def results(profiles=None, rules=None, profiles_error=None, rules_error=None, peers=PEERS):
     profiles = HARDENED_PROFILES if profiles is None else profiles
     rules = [WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, CORE_DHCP, ONEPACS] if rules is None else rules
     return {
+        "peers": OpResult(ok=True, value=copy.deepcopy(peers)),
         "profiles": (
             OpResult(ok=False, code="failed", error=profiles_error)
             if profiles_error
@@ -107,7 +113,9 @@ def test_probe_is_two_read_only_ops():
     assert area().probe_ops() == {
         "profiles": {"op": "firewall.profiles"},
         "rules": {"op": "firewall.rules", "direction": "Inbound", "enabled": True},
+        "peers": {"op": "firewall.management_peers", "port": PORT},
     }
+    assert "peers" not in area(port=None).probe_ops()
 
 
 def test_hardened_host_complies_without_changes():
@@ -180,9 +188,9 @@ def test_profile_without_an_allow_rule_for_the_port_refuses_the_control_naming_p
     assert found.changes == ()
     assert found.message == (
         "Public inbound Allow; not changed: setting the default inbound action to Block would lock the controller "
-        "out: no enabled inbound Allow rule covers TCP 5985 (the management connection) on the Public profile; "
-        "enable or add an allow rule for TCP 5985 there, or set create_management_rule: true to have one created "
-        "first"
+        "out: no enabled inbound Allow rule covers TCP 5985 from 192.168.10.5 (the controller's address as the host "
+        "sees it) on the Public profile; enable or add an allow rule for TCP 5985 from that address there, or set "
+        "create_management_rule: true to have one created first"
     )
 
 
@@ -196,17 +204,17 @@ def test_the_same_host_with_a_covering_rule_gets_the_change():
 
 def test_opt_in_creates_the_management_rule_first_in_the_same_changes():
     profiles = with_profile(HARDENED_PROFILES, "Public", default_inbound_action="Allow")
-    params = {"create_management_rule": True, "management_rule_remote_addresses": ["10.20.0.0/16"]}
+    params = {"create_management_rule": True, "management_rule_remote_addresses": ["192.168.0.0/16"]}
     found = findings(params, profiles=profiles, rules=[WINRM_DOMAIN_PRIVATE])["FW-02"]
     add_rule, set_profile = found.changes
     assert add_rule.op == {
         **MANAGEMENT_RULE_5985,
         "profiles": ["Any"],
-        "remote_addresses": ["10.20.0.0/16"],
+        "remote_addresses": ["192.168.0.0/16"],
         "program": "Any",
     }
     assert set_profile.op["default_inbound_action"] == "Block"
-    assert "creates allow rule OnePacs-Management-In-TCP-5985 for TCP 5985 first" in found.message
+    assert "creates allow rule OnePacs-Management-In-TCP-5985 for TCP 5985 from 192.168.0.0/16 first" in found.message
     created = rule("OnePacs-Management-In-TCP-5985", program="Any")
     assert add_rule.verify(created) == (True, True)
     assert add_rule.verify({**created, "profiles": ["Domain"]}) == (False, False)
@@ -404,3 +412,117 @@ def test_argspec_style_entries_with_none_for_the_other_keys_are_accepted():
     entries = [{"name": "RemoteDesktop-*", "group": None, "display_name": None}]
     found = findings({"extra_rule_allowlist": entries}, rules=[WINRM_PUBLIC, RDP])
     assert found["FW-03"].outcome is Outcome.COMPLIANT
+
+
+# ------------------------------------------------------------------------------------ scopes and Group Policy
+
+PUBLIC_OPEN = with_profile(HARDENED_PROFILES, "Public", default_inbound_action="Allow")
+WINRM_PUBLIC_LOCAL_SUBNET = rule("WINRM-HTTP-In-TCP", profiles=("Public",), remote_addresses=["LocalSubnet"])
+
+
+def fw02(params=None, **probe):
+    return findings(params, profiles=PUBLIC_OPEN, **probe)["FW-02"]
+
+
+def test_the_builtin_public_rule_limited_to_the_local_subnet_does_not_cover_a_controller_on_another_subnet():
+    off_subnet = {"peers": ["10.9.0.5"], "local_subnets": ["192.168.10.0/24"]}
+    found = fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET], peers=off_subnet)
+    assert found.changes == ()
+    assert "no enabled inbound Allow rule covers TCP 5985 from 10.9.0.5" in found.message
+    assert "(WINRM-HTTP-In-TCP allows only LocalSubnet)" in found.message
+
+
+def test_the_same_rule_covers_a_controller_on_the_local_subnet():
+    found = fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET])
+    assert [c.op["profile"] for c in found.changes] == ["Public"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "covers"),
+    [
+        (["192.168.10.0/24"], True),
+        (["192.168.10.0/255.255.255.0"], True),  # the mask form Get-NetFirewallAddressFilter reports
+        (["192.168.10.1-192.168.10.9"], True),
+        (["192.168.10.5"], True),
+        (["10.20.0.0/16"], False),
+        (["192.168.10.6-192.168.10.9"], False),
+        (["Intranet"], False),  # a keyword the guard cannot evaluate never counts as letting the controller in
+        (["10.20.0.0/16", "192.168.10.5"], True),
+    ],
+)
+def test_a_rule_counts_only_when_its_scope_contains_the_controller(scope, covers):
+    scoped = rule("Clinic-WinRM", profiles=("Public",), remote_addresses=scope)
+    found = fw02(rules=[WINRM_DOMAIN_PRIVATE, scoped])
+    assert bool(found.changes) is covers
+
+
+def test_every_peer_on_the_port_must_be_covered():
+    two = {"peers": ["192.168.10.5", "10.9.0.5"], "local_subnets": ["192.168.10.0/24"]}
+    found = fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET], peers=two)
+    assert found.changes == ()
+    assert "from 192.168.10.5 and 10.9.0.5" in found.message
+
+
+def test_without_a_peer_only_rules_open_to_any_count():
+    nobody = {"peers": [], "local_subnets": ["192.168.10.0/24"]}
+    assert fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET], peers=nobody).changes == ()
+    assert fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC], peers=nobody).changes != ()
+
+
+def test_a_failed_peers_op_counts_as_no_peer():
+    found = FirewallArea({**DEFAULTS}, Connection(user="labadmin", port=PORT)).evaluate(
+        {
+            **results(profiles=PUBLIC_OPEN, rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET]),
+            "peers": OpResult(ok=False, code="failed", error="Get-NetTCPConnection failed"),
+        }
+    )
+    fw = {finding.control_id: finding for finding in found}["FW-02"]
+    assert fw.changes == ()
+    assert "the host listed no connection to the port" in fw.message
+
+
+def test_a_block_rule_scoped_away_from_the_controller_does_not_block_it():
+    elsewhere = rule("Block-Guest-WiFi", action="Block", program="Any", remote_addresses=["10.99.0.0/16"])
+    assert fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, elsewhere]).changes != ()
+    unknown = rule("Block-Internet", action="Block", program="Any", remote_addresses=["Internet"])
+    assert "Block-Internet on the Public profile" in fw02(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, unknown]).message
+
+
+def test_opt_in_scopes_the_management_rule_to_the_controller_as_the_host_sees_it():
+    covered = fw02({"create_management_rule": True}, rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC_LOCAL_SUBNET])
+    assert [c.op["op"] for c in covered.changes] == ["firewall.set_profile"]  # covered already: no rule needed
+    off_subnet = {"peers": ["10.9.0.5"], "local_subnets": ["192.168.10.0/24"]}
+    found = fw02({"create_management_rule": True}, rules=[WINRM_DOMAIN_PRIVATE], peers=off_subnet)
+    add_rule = found.changes[0]
+    assert add_rule.op["remote_addresses"] == ["10.9.0.5"]
+    assert add_rule.verify(rule("OnePacs-Management-In-TCP-5985", program="Any", remote_addresses=["10.9.0.5"])) == (
+        True,
+        True,
+    )
+
+
+def test_opt_in_refuses_a_given_scope_that_leaves_the_controller_out():
+    params = {"create_management_rule": True, "management_rule_remote_addresses": ["10.20.0.0/16"]}
+    found = fw02(params, rules=[WINRM_DOMAIN_PRIVATE])
+    assert found.changes == ()
+    assert "management_rule_remote_addresses (10.20.0.0/16) does not contain" in found.message
+
+
+def test_local_rules_do_not_count_where_group_policy_does_not_merge_them_and_no_local_rule_can_help():
+    no_merge = with_profile(PUBLIC_OPEN, "Public", allow_local_firewall_rules=False)
+    found = findings({"create_management_rule": True}, profiles=no_merge)["FW-02"]
+    assert found.changes == ()
+    assert "WINRM-HTTP-In-TCP is a local rule that does not apply on Public" in found.message
+    assert "only a Group Policy rule can keep the connection open there" in found.message
+    from_policy = rule("GPO-WinRM", profiles=("Public",), policy_store_source_type="GroupPolicy")
+    found = findings(profiles=no_merge, rules=[WINRM_DOMAIN_PRIVATE, from_policy])["FW-02"]
+    assert [c.op["profile"] for c in found.changes] == ["Public"]
+
+
+def test_a_host_with_thousands_of_rules_gets_a_short_message_and_the_full_list_in_actual():
+    apps = [rule(f"app-{index}", port=str(10000 + index), program=f"C:\\apps\\{index}.exe") for index in range(3000)]
+    found = findings(rules=[WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, CORE_DHCP, ONEPACS, *apps])["FW-03"]
+    assert len(found.actual) == 3000
+    assert found.message.startswith("3000 enabled inbound Allow rule(s) not on the allow list: app-0: TCP 10000")
+    assert "; and 2990 more; audit only" in found.message
+    assert len(found.message) < 2000

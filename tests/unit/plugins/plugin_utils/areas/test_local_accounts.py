@@ -20,7 +20,12 @@ NOW = "2026-03-01T12:00:00Z"
 RECENT = "2026-02-27T08:00:00Z"  # 2 days before NOW
 OLD = "2025-08-01T08:00:00Z"  # 212 days before NOW
 DOMAIN_GROUP = "S-1-5-21-1004336348-1177238915-682003330-512"
-ORPHAN = "S-1-5-21-1004336348-1177238915-682003330-1108"
+#: A deleted local account: the machine's own prefix, no account behind it.
+ORPHAN = f"{MACHINE}-1108"
+#: SIDs that do not resolve now but are not local: a domain group while no domain controller answers, an Entra ID
+#: role on an Entra-joined PC (the "Azure AD Joined Device Local Administrator" role SID shape).
+UNRESOLVED_DOMAIN = "S-1-5-21-1004336348-1177238915-682003330-1108"
+ENTRA_ROLE = "S-1-12-1-2933642706-1140411811-3206117518-3398853457"
 ENFORCE_ALL = {"administrators_mode": "enforce", "unused_accounts_mode": "enforce"}
 LAB = Connection(user="labadmin", port=5985)
 
@@ -181,7 +186,7 @@ def test_enforce_removes_each_other_member_by_sid_including_orphans_and_domain_g
     found = evaluate({"administrators_mode": "enforce", "allowed_administrators": ["labadmin"]}, admins=admins)
     acc03 = found["ACC-03"]
     assert ops(acc03) == [remove(sid(1002)), remove(ORPHAN), remove(DOMAIN_GROUP)]
-    assert f"{ORPHAN} (orphaned SID: its account no longer exists)" in acc03.message
+    assert f"{ORPHAN} (orphaned SID: a local account that no longer exists)" in acc03.message
     assert acc03.changes[0].verify({"group": ADMINISTRATORS_SID, "member": sid(1002), "is_member": False})[0]
 
 
@@ -301,8 +306,8 @@ def test_a_domain_principal_is_never_removed_while_the_controller_is_not_a_local
     found = evaluate(params, connection=Connection(user=connecting), admins=admins)["ACC-03"]
     assert ops(found) == [remove(ORPHAN)]
     assert (
-        "CORP\\Domain Admins is not removed: the connecting account is not a local account and may be an "
-        "administrator through it (lockout guard)"
+        "CORP\\Domain Admins is not removed: the connecting account is not itself an enabled, direct member of "
+        "Administrators and may hold its rights through it (lockout guard)"
     ) in found.message
 
 
@@ -386,3 +391,64 @@ def test_unreadable_users_are_an_error_for_every_control():
 def test_bad_options_are_rejected_naming_the_option(params, message):
     with pytest.raises(InvalidOptionError, match=f"^{re.escape(message)}"):
         LocalAccountsArea({**DEFAULTS, **params})
+
+
+@pytest.mark.parametrize("unresolved", [UNRESOLVED_DOMAIN, ENTRA_ROLE])
+def test_an_unresolved_sid_that_is_not_a_local_account_is_reported_and_never_removed(unresolved):
+    admins = [*ADMINS, member(unresolved, "", ""), member(ORPHAN, "", "")]
+    found = evaluate({**ENFORCE_ALL, "allowed_administrators": ["labadmin", "reading"]}, admins=admins)["ACC-03"]
+    assert ops(found) == [remove(ORPHAN)]
+    assert f"{unresolved} (unresolved" in found.message
+    assert "it may be a domain or Entra ID group through which administrators hold their rights" in found.message
+    assert "orphaned" not in found.message.split(unresolved, 1)[1].split(";", 1)[0]
+
+
+def test_an_unresolved_sid_can_be_allowed_by_sid():
+    admins = [*ADMINS, member(ENTRA_ROLE, "", "")]
+    params = {**ENFORCE_ALL, "allowed_administrators": ["labadmin", "reading", ENTRA_ROLE]}
+    assert evaluate(params, admins=admins)["ACC-03"].changes == ()
+
+
+def test_a_local_group_is_not_removed_when_the_controller_may_be_an_administrator_only_through_it():
+    nested = member(sid(1010), f"{COMPUTER}\\ClinicAdmins", "Group")
+    admins = [local(500, "Administrator"), local(1002, "reading"), nested]
+    found = evaluate({**ENFORCE_ALL, "allowed_administrators": ["reading"]}, admins=admins)["ACC-03"]
+    assert remove(sid(1010)) not in ops(found)
+    assert (
+        "ClinicAdmins is not removed: the connecting account is not itself an enabled, direct member" in found.message
+    )
+
+
+def test_without_the_built_in_administrator_no_sid_is_provably_local_so_none_is_orphaned():
+    users = [entry for entry in USERS if not entry["sid"].endswith("-500")]
+    admins = [local(1001, "labadmin"), local(1002, "reading"), member(ORPHAN, "", "")]
+    found = evaluate({**ENFORCE_ALL, "allowed_administrators": ["labadmin", "reading"]}, users=users, admins=admins)
+    assert found["ACC-03"].changes == ()
+
+
+def test_names_compare_case_insensitively_without_other_folding():
+    users = [*USERS, user(1005, "Straße")]
+    admins = [*ADMINS, local(1005, "Straße")]
+    params = {"allowed_administrators": ["labadmin", "reading", "STRASSE"]}
+    assert evaluate(params, users=users, admins=admins)["ACC-03"].outcome.value == "drifted"
+    params = {"allowed_administrators": ["labadmin", "reading", "STRAßE"]}
+    assert evaluate(params, users=users, admins=admins)["ACC-03"].outcome.value == "compliant"
+
+
+def test_a_domain_controller_has_no_local_account_controls():
+    area = LocalAccountsArea({**DEFAULTS, **ENFORCE_ALL}, LAB)
+    probe = results()
+    probe["users"] = OpResult(ok=True, value={**probe["users"].value, "product_type": 2})
+    found = area.evaluate(probe)
+    assert {finding.outcome.value for finding in found} == {"not_applicable"}
+    assert all("domain controller" in finding.message for finding in found)
+    assert all(finding.changes == () for finding in found)
+
+
+def test_many_administrators_are_listed_briefly_and_fully_in_actual():
+    extra = [user(2000 + index, f"tech{index}") for index in range(40)]
+    admins = [*ADMINS, *(local(2000 + index, f"tech{index}") for index in range(40))]
+    found = evaluate({"allowed_administrators": ["labadmin", "reading"]}, users=[*USERS, *extra], admins=admins)
+    acc03 = found["ACC-03"]
+    assert "tech9, and 30 more" in acc03.message
+    assert len(acc03.actual) == 43

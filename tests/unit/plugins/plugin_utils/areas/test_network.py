@@ -140,8 +140,11 @@ def wlan(interfaces=(), wlan_profiles=(), running=True):
     )
 
 
-def radio(network, alias="Wi-Fi", status="Up"):
-    return {"alias": alias, "description": "Intel AX211", "status": status, "connected_network": network}
+def radio(network, alias="Wi-Fi", status="Up", connection=None):
+    entry = {"alias": alias, "description": "Intel AX211", "status": status, "connected_network": network}
+    if connection is not None:
+        entry["connection"] = connection
+    return entry
 
 
 def saved(ssid, authentication, encryption, name=None):
@@ -190,7 +193,13 @@ def test_open_guest_wifi_on_a_public_profile_fails_twice():
     assert "'ClinicGuest' on 'Wi-Fi' is a Public network" in finding.message
     assert "Wi-Fi 'ClinicGuest' on 'Wi-Fi' is open: no password and no encryption" in finding.message
     assert finding.actual["wifi"] == [
-        {"interface": "Wi-Fi", "network": "ClinicGuest", "authentication": "open", "encryption": "none"}
+        {
+            "interface": "Wi-Fi",
+            "network": "ClinicGuest",
+            "ssid": "ClinicGuest",
+            "authentication": "open",
+            "encryption": "none",
+        }
     ]
 
 
@@ -264,3 +273,23 @@ def test_an_op_failure_is_an_error(which):
     (finding,) = NetworkArea(DEFAULTS).evaluate(results)
     assert finding.outcome is Outcome.ERROR
     assert "not_supported: Get-NetAdapter is missing" in finding.message
+
+
+def test_domain_wifi_is_judged_by_the_ssid_and_security_of_the_current_connection():
+    """On a domain network Windows names the connection profile after the domain, not the SSID."""
+    current = {"profile": "ClinicSecure", "ssid": "ClinicSecure", "authentication": "WPA2", "encryption": "AES"}
+    finding = net02(
+        profiles(("Wi-Fi", "clinic.local", "DomainAuthenticated")),
+        wlan([radio("clinic.local", connection=current)], [saved("ClinicSecure", "WPA2", "AES")]),
+    )
+    assert finding.outcome is Outcome.COMPLIANT, finding.message
+    assert finding.actual["wifi"][0]["ssid"] == "ClinicSecure"
+
+
+def test_domain_wifi_that_is_open_still_fails_by_its_current_connection():
+    current = {"profile": "Lobby", "ssid": "Lobby", "authentication": "open", "encryption": "none"}
+    finding = net02(
+        profiles(("Wi-Fi", "clinic.local", "DomainAuthenticated")), wlan([radio("clinic.local", connection=current)])
+    )
+    assert finding.outcome is Outcome.DRIFTED
+    assert "Wi-Fi 'clinic.local' on 'Wi-Fi' is open" in finding.message
