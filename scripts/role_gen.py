@@ -387,41 +387,32 @@ def _practices(role: str, module: str) -> list[str]:
 
 
 def _exceptions_spec() -> dict[str, Any]:
-    text = {"type": "str", "required": True}
+    # elements raw: validate_inputs checks every entry itself and reports all problems at once, by index and
+    # field; a typed sub-spec here would stop at the first one with the whole argument spec in the message.
     return {
         "type": "list",
-        "elements": "dict",
+        "elements": "raw",
         "default": [],
         "description": [
-            "Approved exceptions (waivers), shared by the baseline roles.",
+            "Approved exceptions (waivers), shared by the baseline roles: id, reason, approver, expires (YYYY-MM-DD,",
+            "at most onepacs_max_waiver_days away), and optionally hosts (names or patterns) and groups.",
+            "Every onepacs_exceptions_<suffix> variable is merged in (docs/exceptions-and-attestations.md).",
             "An active exception makes its control excepted; an expired one is reported as failing with its date.",
         ],
-        "options": {
-            "id": {**text, "description": "Control id from the catalog, for example PWR-02."},
-            "reason": {**text, "description": "Why the host deviates."},
-            "approver": {**text, "description": "Who approved the exception."},
-            "expires": {**text, "description": "Last day the exception is valid, YYYY-MM-DD."},
-        },
     }
 
 
 def _attestations_spec() -> dict[str, Any]:
-    text = {"type": "str", "required": True}
     return {
         "type": "list",
-        "elements": "dict",
+        "elements": "raw",
         "default": [],
         "description": [
-            "Attestations of the manual controls, shared by the baseline roles.",
+            "Attestations of the manual controls, shared by the baseline roles: id, attested_by, date, evidence,",
+            "valid_days (default 365, at most onepacs_max_waiver_days), and optionally hosts and groups.",
+            "Every onepacs_attestations_<suffix> variable is merged in (docs/exceptions-and-attestations.md).",
             "A current attestation makes its control manual_attested; none or an expired one, manual_missing.",
         ],
-        "options": {
-            "id": {**text, "description": "Manual control id, for example MAN-04."},
-            "attested_by": {**text, "description": "Who attests."},
-            "date": {**text, "description": "Date of the attestation, YYYY-MM-DD."},
-            "evidence": {**text, "description": "Where the evidence is (document, ticket, photo)."},
-            "valid_days": {"type": "int", "default": 365, "description": "Days the attestation stays current."},
-        },
     }
 
 
@@ -448,6 +439,11 @@ def render(role: str) -> dict[str, str]:
         },
         "onepacs_exceptions": _exceptions_spec(),
         "onepacs_attestations": _attestations_spec(),
+        "onepacs_max_waiver_days": {
+            "type": "int",
+            "default": 365,
+            "description": "Longest a waiver may run (expires at most this many days away) or an attestation last.",
+        },
     }
     defaults = [
         "---",
@@ -470,21 +466,23 @@ def render(role: str) -> dict[str, str]:
         "# Attestations of the manual controls, shared by the baseline roles:",
         "# [{id, attested_by, date: YYYY-MM-DD, evidence, valid_days}].",
         "onepacs_attestations: []",
+        "",
+        "# Longest a waiver may run and an attestation stay current, in days (shared by the baseline roles).",
+        "onepacs_max_waiver_days: 365",
     ]
     validate: dict[str, Any] = {
         "variable_prefix": prefix,
         "role_variables": [],
         "settings": {},
         "setting_variables": {},
-        "exceptions": "{{ onepacs_exceptions }}",
-        "exceptions_variable": "onepacs_exceptions",
-        "attestations": "{{ onepacs_attestations }}",
-        "attestations_variable": "onepacs_attestations",
+        "max_waiver_days": "{{ onepacs_max_waiver_days }}",
+        "enforce": f"{{{{ {prefix}enforce }}}}",
     }
     tasks: list[dict[str, Any]] = [
         {
             "name": "Validate the role's variables, exceptions and attestations before any host is contacted",
             "onepacs.baseline.validate_inputs": validate,
+            "register": f"{prefix}inputs",
             "tags": ["always"],
         }
     ]
@@ -492,7 +490,7 @@ def render(role: str) -> dict[str, str]:
     common = {
         "baseline": role,
         "enforce": f"{{{{ {prefix}enforce }}}}",
-        "exceptions": "{{ onepacs_exceptions }}",
+        "exceptions": f"{{{{ {prefix}inputs.exceptions }}}}",
         "only": f"{{{{ {prefix}selected_controls }}}}",
     }
     baseline_areas: dict[str, dict[str, Any]] = {}
@@ -506,7 +504,7 @@ def render(role: str) -> dict[str, str]:
         args = dict(common)
         if area.module == "win_attestations":
             args = {key: value for key, value in args.items() if key != "enforce"}
-            args["attestations"] = "{{ onepacs_attestations }}"
+            args["attestations"] = f"{{{{ {prefix}inputs.attestations }}}}"
         for knob in area.knobs:
             if role not in knob.roles:
                 continue
@@ -558,6 +556,7 @@ def render(role: str) -> dict[str, str]:
             *(name for name in specs if name.startswith(prefix)),
             *results,
             f"{prefix}selected_controls",
+            f"{prefix}inputs",
             f"{prefix}controls",
             f"{prefix}failed_areas",
             f"{prefix}area_results",
@@ -589,8 +588,9 @@ def render(role: str) -> dict[str, str]:
         [
             "---",
             "# Generated by scripts/role_gen.py from its AREAS and the catalog (both baseline roles share it).",
-            "# Inputs first: exceptions and attestations are checked against the catalog on the controller, so a",
-            "# typo fails the host before any task contacts it. Then one task per area, tagged with its area and",
+            "# Inputs first: the role variables are checked, and every onepacs_exceptions*/onepacs_attestations* list",
+            "# is merged, scoped to this host and checked on the controller, so a typo fails the host before any task",
+            "# contacts it (an audit goes on without a bad entry). Then one task per area, tagged with its area and",
             "# control ids. A failing area never stops the others: each task registers its result and ignores its",
             "# own failure; the last task fails the host if any area failed, after all of them ran, so the run still",
             "# reports every control. Host facts come first: later tasks reuse them instead of asking the host again.",
