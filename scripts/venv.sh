@@ -6,7 +6,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo_root/.venv"
 python_bin="${PYTHON:-python3}"
 stamp="$venv/.requirements.sha256"
-wanted="$(sha256sum "$repo_root/requirements-test.txt" "$repo_root/requirements.txt" | sha256sum | cut -d' ' -f1)"
+# Hash the contents only, so checkouts of the same requirements in other folders share a venv.
+wanted="$(cat "$repo_root/requirements-test.txt" "$repo_root/requirements.txt" | sha256sum | cut -d' ' -f1)"
 if [[ ! -x "$venv/bin/python" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
   echo "==> installing the tools into $venv"
   "$python_bin" -m venv "$venv"

@@ -10,6 +10,7 @@ the role fails the gated hosts afterwards, so the report always exists first.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,9 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate impo
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES, assemble, build_host
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import new_run_id, run_metadata
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import default_report_dir
 
 DEFAULT_TITLE = "OnePacs compliance report"
-DEFAULT_SUBDIR = "reports"
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "dir": {"type": "path"},
@@ -59,7 +60,7 @@ class ActionModule(ActionBase):
         _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if params["keep"] < 0:
             raise AnsibleActionFail("keep: must be 0 (keep every run) or a positive number of runs")
-        base = Path(params["dir"] or Path(task_vars.get("playbook_dir") or ".") / DEFAULT_SUBDIR)
+        base = Path(params["dir"]) if params["dir"] else default_report_dir(os.environ, Path.home())
 
         now = dt.datetime.now(dt.UTC)
         today = dt.date.today()

@@ -59,6 +59,7 @@ HOSTS = {
 CLINICS = {"clinic_north": ["north-gw", "north-ws"], "clinic_south": ["south-gw", "south-ws"]}
 CLINICS["clinic_east"] = ["east-gw", "east-ws"]
 UNREACHABLE, FAILED = "east-gw", "east-ws"
+BAD_VARIABLE = "onepacs_workstation_power_hibernaton"
 
 
 @dataclass
@@ -75,17 +76,17 @@ class Audit:
 def _groups_file(path: Path) -> Path:
     """Clinic and role groups plus the host variables the scenario needs (a second -i source)."""
     recent = str(dt.date.today() - dt.timedelta(days=10))
+    in_200_days = str(dt.date.today() + dt.timedelta(days=200))
     south_gw = {
         "onepacs_exceptions": [
             {"id": "PWR-02", "reason": "vendor tool", "approver": "clinic IT", "expires": "2025-01-31"},
-            {"id": "PWR-03", "reason": "pilot", "approver": "clinic IT", "expires": "2099-12-31"},
+            {"id": "PWR-03", "reason": "pilot", "approver": "clinic IT", "expires": in_200_days},
         ],
         "onepacs_attestations": [
             {"id": "MAN-04", "attested_by": "j.doe", "date": "2025-01-10", "evidence": "photo", "valid_days": 30},
             {"id": "MAN-05", "attested_by": "a.roe", "date": recent, "evidence": "UPS test"},
         ],
     }
-    bad_exception = {"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2099-01-01"}
     inventory = {
         "all": {
             "children": {
@@ -96,7 +97,8 @@ def _groups_file(path: Path) -> Path:
             "hosts": {
                 "north-gw": {"onepacs_gateway_host_facts_software_allow": ["OnePacs*", "PostgreSQL*"]},
                 "south-gw": south_gw,
-                FAILED: {"onepacs_exceptions": [bad_exception]},
+                # A misspelt role variable stops the host even in an audit (a bad waiver would not: it is left out).
+                FAILED: {BAD_VARIABLE: True},
             },
         }
     }
@@ -175,27 +177,27 @@ def test_unreachable_and_failed_hosts_appear_in_all_four_outputs_with_the_cause(
     assert unreachable["outcome"] == "unreachable"
     assert "connection refused" in unreachable["problems"][0]["message"]
     assert failed["outcome"] == "failed"
-    assert "'PWR-99' is not a control id of the catalog" in failed["problems"][0]["message"]
+    assert f"{BAD_VARIABLE}: not a variable of this role" in failed["problems"][0]["message"]
 
     rows = list(csv.DictReader(io.StringIO((audit.first_dir / "compliance.csv").read_text(encoding="utf-8-sig"))))
     by_host = {row["host"]: row for row in rows if row["control_id"] == ""}
     assert by_host[UNREACHABLE]["status"] == "unreachable"
     assert "connection refused" in by_host[UNREACHABLE]["message"]
     assert by_host[FAILED]["status"] == "failed"
-    assert "PWR-99" in by_host[FAILED]["message"]
+    assert BAD_VARIABLE in by_host[FAILED]["message"]
 
     root = ET.parse(audit.first_dir / "junit.xml").getroot()
     suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
     assert sorted(suites) == sorted(HOSTS)
     assert "connection refused" in suites[UNREACHABLE].find("testcase/error").get("message")
-    assert "PWR-99" in suites[FAILED].find("testcase/error").get("message")
+    assert BAD_VARIABLE in suites[FAILED].find("testcase/error").get("message")
 
     html = (audit.first_dir / "compliance.html").read_text()
     section = re.search(r'<section id="unaudited">(.*?)</section>', html, re.S).group(1)
     assert UNREACHABLE in section
     assert "connection refused" in section
     assert FAILED in section
-    assert "PWR-99" in section
+    assert BAD_VARIABLE in section
 
 
 def test_a_hostile_display_name_is_text(audit):

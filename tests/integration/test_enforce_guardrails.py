@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,36 @@ def test_an_audit_is_not_refused(misplaced_lab, tmp_path):
     run = run_playbook(GATEWAY_PLAYBOOK, misplaced_lab.inventory, tmp_path / "audit", "--check", "--tags", "power")
     assert run.recap[MISPLACED]["failed"] == 0, run.stdout[-3000:]
     assert run.result(MISPLACED, "baseline_guard")["result"]["refused"] is False
+
+
+def test_an_enforce_run_ends_with_a_summary_and_leaves_a_change_record(misplaced_lab, tmp_path):
+    work = tmp_path / "record"
+    run = run_playbook(GATEWAY_PLAYBOOK, misplaced_lab.inventory, work, "--tags", "power,firewall")
+    records = sorted((work / "reports" / "changes").glob("*-gateway.json"))
+    assert len(records) == 1, run.stdout[-3000:]
+    record = json.loads(records[0].read_text())
+    assert record["run"]["kind"] == "enforce"
+    assert record["run"]["baselines"] == ["gateway"]
+    assert record["run"]["collection_version"]
+    hosts = {host["host"]: host for host in record["hosts"]}
+    assert set(hosts) == {MISPLACED, REAL_GATEWAY}  # the refused host is recorded too
+    (refusal,) = hosts[MISPLACED]["refused"]
+    assert refusal["reason"].startswith(f"{MISPLACED} does not look like a gateway")
+    fixed = {control["id"]: control for control in hosts[REAL_GATEWAY]["fixed"]}
+    assert "PWR-03" in fixed  # fast startup is on in every fresh server profile
+    assert fixed["PWR-03"]["status"] == "fixed"
+    assert fixed["PWR-03"]["message"]
+    # the terminal summary, after everything else: one line per host, the refused one first
+    tail = run.stdout[run.stdout.rindex("TASK [Show what still fails per host]") :]
+    assert f'"{MISPLACED}: REFUSED: {MISPLACED} does not look like a gateway' in tail
+    assert f'"{REAL_GATEWAY}: ' in tail
+    assert tail.index(MISPLACED) < tail.index(REAL_GATEWAY)
+    assert f"change record: {records[0]}" in tail
+
+
+def test_a_check_run_summarises_but_records_nothing(misplaced_lab, tmp_path):
+    work = tmp_path / "check"
+    run = run_playbook(GATEWAY_PLAYBOOK, misplaced_lab.inventory, work, "--check", "--tags", "power")
+    assert not (work / "reports" / "changes").exists()
+    tail = run.stdout[run.stdout.rindex("TASK [Show what still fails per host]") :]
+    assert f'"{REAL_GATEWAY}: 1 still failing: PWR-03' in tail

@@ -19,10 +19,22 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+#: Overrides the default report directory for every playbook (onepacs_report_dir still wins).
+REPORT_DIR_ENV = "ONEPACS_REPORT_DIR"
 LATEST = "latest"
 LATEST_FILE = "latest.txt"
 DOCUMENT = "compliance.json"
 _RUN_DIR = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?$")
+
+
+def default_report_dir(environ: Mapping[str, str], home: Path) -> Path:
+    """Where reports go when onepacs_report_dir is not set: $ONEPACS_REPORT_DIR, else the user's data directory
+    ($XDG_DATA_HOME/onepacs/reports, ~/.local/share/onepacs/reports). Never inside the collection: a reinstall
+    replaces that directory, with the history and the trend."""
+    if environ.get(REPORT_DIR_ENV):
+        return Path(environ[REPORT_DIR_ENV]).expanduser()
+    data = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else home / ".local" / "share"
+    return data / "onepacs" / "reports"
 
 
 def _run_key(name: str) -> tuple[str, int]:

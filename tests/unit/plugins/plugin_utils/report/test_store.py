@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import (
     SCHEMA_VERSION,
     BaselineRun,
@@ -18,6 +19,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model imp
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import mode, new_run_id, run_metadata
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import default_report_dir
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import (
     LATEST,
     LATEST_FILE,
@@ -123,3 +125,13 @@ def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp
 )
 def test_the_run_mode_comes_from_the_hosts_baselines(modes, expected):
     assert mode([{"check_mode": value} for value in modes]) == expected
+
+
+def test_the_default_report_dir_is_outside_the_collection_and_overridable(tmp_path):
+    home = tmp_path / "home"
+    assert default_report_dir({}, home) == home / ".local" / "share" / "onepacs" / "reports"
+    assert default_report_dir({"XDG_DATA_HOME": "/data"}, home) == Path("/data/onepacs/reports")
+    assert default_report_dir({"ONEPACS_REPORT_DIR": "/srv/reports", "XDG_DATA_HOME": "/d"}, home) == Path(
+        "/srv/reports"
+    )
+    assert COLLECTION_ROOT not in default_report_dir({}, Path.home()).parents
