@@ -19,10 +19,10 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model imp
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import mode, new_run_id, run_metadata
-from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import default_report_dir
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import (
     LATEST,
     LATEST_FILE,
+    default_report_dir,
     latest_dir,
     previous_document,
     publish,
