@@ -28,7 +28,10 @@ _TALLY = {
     "counts": _COUNTS,
     "failing": {"type": "integer", "minimum": 0},
     "failing_by_severity": _SEVERITY_COUNTS,
+    "needs_configuration": {"type": "integer", "minimum": 0},
 }
+# needs_configuration is newer than schema_version 1's first documents: optional, so those still validate.
+_REQUIRED_TALLY = [key for key in _TALLY if key != "needs_configuration"]
 _SUMMARY = {
     "type": "object",
     "properties": {
@@ -40,7 +43,7 @@ _SUMMARY = {
         },
         **_TALLY,
     },
-    "required": ["hosts", "outcomes", *_TALLY],
+    "required": ["hosts", "outcomes", *_REQUIRED_TALLY],
 }
 _CONTROL = {
     "type": "object",
@@ -54,6 +57,7 @@ _CONTROL = {
         "hipaa": {"type": "array", "items": {"type": "string"}},
         "status": {"enum": list(STATUSES)},
         "failing": {"type": "boolean"},
+        "needs_configuration": {"type": "boolean"},
         "expected": {},
         "actual": {},
         "changed": {"type": "boolean"},
@@ -154,7 +158,7 @@ _HOST = {
         "controls",
         "exceptions",
         "attestations",
-        *_TALLY,
+        *_REQUIRED_TALLY,
     ],
 }
 _CHANGE = {
