@@ -194,6 +194,8 @@ JSON_SCHEMA: dict[str, Any] = {
                 "limit": _STRING_OR_NULL,
                 "mode": {"enum": ["check", "enforce", "mixed", None]},
                 "merged_from": {"type": "array", "items": {"type": "object"}},
+                # optional: set in a clinic's own document (clinics/<clinic>/compliance.json)
+                "clinic": _STRING_OR_NULL,
             },
             "required": [
                 "id",
@@ -248,6 +250,8 @@ JSON_SCHEMA: dict[str, Any] = {
                 "newly_fixed": {"type": "array", "items": _CHANGE},
                 "hosts_added": {"type": "array", "items": {"type": "string"}},
                 "hosts_removed": {"type": "array", "items": {"type": "string"}},
+                # optional: scores of the last runs (report/_history.py)
+                "history": {"type": "object"},
             },
             "required": ["previous_run", "newly_failing", "newly_fixed", "hosts_added", "hosts_removed"],
         },

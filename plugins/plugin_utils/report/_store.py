@@ -1,7 +1,9 @@
 """The report directory: one folder per run named by its id, a `latest` pointer, and the previous run for trends.
 
-    <dir>/20260516T091500Z/{compliance.json, compliance.csv, compliance.html, junit.xml}
+    <dir>/20260516T091500Z/{compliance.json, compliance.csv, compliance.html, junit.xml, manifest.json}
+    <dir>/20260516T091500Z/clinics/<clinic>/{compliance.json, .csv, .html, junit.xml}   (that clinic's hosts only)
     <dir>/latest -> 20260516T091500Z      (a relative symlink; latest.txt holding the name where a share has none)
+    <dir>/changes/<run id>-<baselines>.json   (change records of enforcing runs, report/_changes.py)
 
 Several writers may share a directory (job slices): a run claims its folder with an exclusive mkdir (a run of the
 same second gets -2, -3, ...), every file is written under a temporary name and renamed into place, and `latest` is
@@ -77,6 +79,21 @@ def latest_dir(base: Path) -> Path | None:
     return None
 
 
+def recent_documents(base: Path, schema_version: int, count: int) -> list[dict[str, Any]]:
+    """The newest `count` readable compliance.json documents of the schema version in base, oldest first."""
+    found: list[dict[str, Any]] = []
+    for folder in reversed(run_dirs(base)):
+        if len(found) >= count:
+            break
+        try:
+            document = json.loads((folder / DOCUMENT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(document, dict) and document.get("schema_version") == schema_version:
+            found.append(document)
+    return list(reversed(found))
+
+
 def previous_document(base: Path, schema_version: int, hosts: Collection[str] | None = None) -> dict[str, Any] | None:
     """The newest readable compliance.json of the schema version in base (latest first) that shares a host with
     `hosts` (any, when None): another slice's report of other hosts is no baseline for a trend."""
@@ -97,11 +114,14 @@ def previous_document(base: Path, schema_version: int, hosts: Collection[str] | 
 
 
 def publish(folder: Path, files: Mapping[str, bytes], keep: int = 0) -> Path:
-    """Write the files into the reserved run folder, point `latest` at it, keep the newest `keep` runs (0: all)."""
+    """Write the files (names relative to the folder, sub-folders allowed) into the reserved run folder, in order,
+    point `latest` at it, keep the newest `keep` runs (0: all)."""
     for name, content in files.items():
-        temporary = folder / f".{name}.partial"
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.partial")
         temporary.write_bytes(content)
-        temporary.replace(folder / name)
+        temporary.replace(target)
     base = folder.parent
     _point_latest(base, folder.name)
     if keep > 0:

@@ -107,7 +107,8 @@ def test_previous_document_skips_unreadable_foreign_and_unrelated_runs(tmp_path)
 
 def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp_path):
     first = write_report(document({"PWR-01": "fail"}), tmp_path)
-    assert sorted(path.name for path in first.iterdir()) == sorted(FILES)
+    assert sorted(path.name for path in first.iterdir()) == sorted([*FILES, "manifest.json", "clinics"])
+    assert sorted(path.name for path in (first / "clinics" / "_no_clinic").iterdir()) == sorted(FILES)
     second_document = document({"PWR-02": "fail"})
     second = write_report(second_document, tmp_path)
     assert second.name == "20260516T091500Z-2"
@@ -118,6 +119,7 @@ def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp
     assert [change["id"] for change in written["trend"]["newly_fixed"]] == ["PWR-01"]
     assert written["run"]["inventory_sources"] == ["inv"]
     assert written["run"]["mode"] == "check"
+    assert [point["run"] for point in written["trend"]["history"]["fleet"]] == [first.name, second.name]
 
 
 @pytest.mark.parametrize(
