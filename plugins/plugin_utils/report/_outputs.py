@@ -63,8 +63,10 @@ def run_files(document: dict[str, Any], previous: Mapping[str, Any] | None) -> d
 
 
 def render_json(document: Mapping[str, Any]) -> bytes:
-    """compliance.json's bytes: UTF-8, indented, keys in document order (stable between runs)."""
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """compliance.json's bytes: UTF-8, compact, keys in document order (stable between runs). Not indented: an
+    indent makes Python's json fall back to its pure-Python encoder, which took most of the time of writing a
+    1,000-host report (scripts/benchmark_report.py); `python -m json.tool` indents it for reading."""
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def write_report(document: dict[str, Any], base: Path, keep: int = 0) -> Path:
