@@ -216,6 +216,22 @@ AREAS: tuple[Area, ...] = (
                 "When no enabled allow rule covers the WinRM port, create "
                 "one before blocking inbound traffic instead of refusing FW-01/FW-02 (lockout guard).",
             ),
+            Knob(
+                "management_port",
+                "int",
+                None,
+                "TCP port the host's WinRM listener uses, for the lockout guard and the management "
+                "rule; null: the port of the connection (set it when a NAT, tunnel or jump host changes the port the "
+                "controller connects to; docs/reaching-clinics.md).",
+            ),
+            Knob(
+                "management_rule_remote_addresses",
+                "list",
+                ["Any"],
+                "Remote addresses the created management rule allows (the "
+                "MSP's public address, VPN range or jump host), for example ['203.0.113.10', '10.8.0.0/24'].",
+                elements="str",
+            ),
         ),
     ),
     Area(
