@@ -23,6 +23,9 @@ DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
 DEFAULT_STATUS_FACT = "onepacs_audit_status"
 EXCEPTIONS_VARIABLE = "onepacs_exceptions"
 ATTESTATIONS_VARIABLE = "onepacs_attestations"
+#: What the baseline roles' input check registered: the waivers and attestations merged from every
+#: onepacs_exceptions*/onepacs_attestations* variable and scoped to the host (validate_inputs).
+INPUTS_RESULTS = ("onepacs_gateway_inputs", "onepacs_workstation_inputs")
 DEFAULT_CLINIC_PREFIX = "clinic_"
 ANSIBLE_PREFIXES = ("Task failed: ", "Action failed: ")
 
@@ -46,6 +49,18 @@ def _cause(message: Any) -> str | None:
     while cause.startswith(ANSIBLE_PREFIXES):
         cause = cause.split(": ", 1)[1].strip()
     return cause or None
+
+
+def _shared_inputs(variables: Any, key: str, fallback: str) -> Any:
+    """The host's merged, scoped entries as the roles applied them; the raw variable when no role ran."""
+    merged: list[Any] = []
+    found = False
+    for name in INPUTS_RESULTS:
+        result = _read(variables, name)
+        if isinstance(result, Mapping) and isinstance(result.get(key), list):
+            found = True
+            merged += [entry for entry in result[key] if entry not in merged]
+    return merged if found else _read(variables, fallback)
 
 
 def baseline_runs(status: Any) -> tuple[BaselineRun, ...]:
@@ -95,8 +110,8 @@ def collect(
                 clinics=clinics,
                 runs=runs,
                 records=records,
-                exceptions=_read(variables, EXCEPTIONS_VARIABLE),
-                attestations=_read(variables, ATTESTATIONS_VARIABLE),
+                exceptions=_shared_inputs(variables, "exceptions", EXCEPTIONS_VARIABLE),
+                attestations=_shared_inputs(variables, "attestations", ATTESTATIONS_VARIABLE),
             )
         )
     return hosts

@@ -63,3 +63,19 @@ def test_the_status_fact_is_read_leniently_and_ansible_prefixes_are_dropped():
 def test_the_clinic_prefix_is_configurable():
     hosts = collect(HOSTVARS, ["gw"], clinic_prefix="gate")
     assert hosts[0].clinics == ("gateways",)
+
+
+def test_the_waivers_the_roles_merged_and_scoped_are_reported_instead_of_the_raw_variable():
+    waiver = {"id": "SEC-01", "reason": "kiosk", "approver": "ciso", "expires": "2027-01-31"}
+    hostvars = {
+        "kiosk": {
+            "group_names": ["clinic_north"],
+            "onepacs_workstation_controls": [{"id": "SEC-01", "status": "excepted"}],
+            "onepacs_exceptions": [],  # the clinic's list is in onepacs_exceptions_clinic_north
+            "onepacs_exceptions_clinic_north": [waiver | {"hosts": ["kiosk"]}],
+            "onepacs_workstation_inputs": {"exceptions": [waiver], "attestations": []},
+        }
+    }
+    (host,) = collect(hostvars, ["kiosk"])
+    assert host.exceptions == [waiver]
+    assert host.attestations == []
