@@ -63,6 +63,15 @@ def _shared_inputs(variables: Any, key: str, fallback: str) -> Any:
     return merged if found else _read(variables, fallback)
 
 
+def _input_errors(variables: Any) -> tuple[str, ...]:
+    errors: list[str] = []
+    for name in INPUTS_RESULTS:
+        result = _read(variables, name)
+        if isinstance(result, Mapping) and isinstance(result.get("input_errors"), list):
+            errors += [text(error) for error in result["input_errors"] if text(error) not in errors]
+    return tuple(errors)
+
+
 def baseline_runs(status: Any) -> tuple[BaselineRun, ...]:
     """The status fact as BaselineRun values, sorted by baseline; unknown outcomes count as incomplete."""
     if not isinstance(status, Mapping):
@@ -112,6 +121,7 @@ def collect(
                 records=records,
                 exceptions=_shared_inputs(variables, "exceptions", EXCEPTIONS_VARIABLE),
                 attestations=_shared_inputs(variables, "attestations", ATTESTATIONS_VARIABLE),
+                input_errors=_input_errors(variables),
             )
         )
     return hosts

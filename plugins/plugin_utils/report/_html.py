@@ -172,6 +172,7 @@ def _context(document: Mapping[str, Any], page: str, links: Mapping[str, Mapping
         "host_views": views,
         "anchors": host_links,
         "unaudited": [view for view in views if view["host"]["problems"]],
+        "input_problems": [view for view in views if view["host"].get("input_errors")],
         "worst": [control for control in document["controls"] if control["failing_hosts"]][:WORST_CONTROLS],
         "top_risks": _top_risks(document),
         "waivers": _open_waivers(hosts),

@@ -58,6 +58,8 @@ class HostInput:
     records: Mapping[str, Any] = field(default_factory=dict)
     exceptions: Any = None
     attestations: Any = None
+    #: Waiver and attestation entries an audit left out because they did not parse (validate_inputs).
+    input_errors: tuple[str, ...] = ()
 
 
 def score(counts: Mapping[str, int]) -> float | None:
@@ -94,6 +96,7 @@ def build_host(host: HostInput, catalog: Catalog, today: dt.date) -> dict[str, A
         "controls": controls,
         "exceptions": exception_entries(host.exceptions, controls, catalog, today),
         "attestations": attestation_entries(host.attestations, controls, catalog, today),
+        "input_errors": [text(error) for error in host.input_errors],
     }
     entry.update(tally(controls))
     return entry

@@ -146,6 +146,8 @@ _HOST = {
         "controls": {"type": "array", "items": _CONTROL},
         "exceptions": {"type": "array", "items": _EXCEPTION},
         "attestations": {"type": "array", "items": _ATTESTATION},
+        # optional: waiver and attestation entries the audit left out (they did not parse)
+        "input_errors": {"type": "array", "items": {"type": "string"}},
         **_TALLY,
     },
     "required": [
