@@ -18,6 +18,7 @@ import argparse
 import copy
 import datetime as dt
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +44,19 @@ PROFILES = {
     "lab-ws-10": "win10-22h2-hardened",
 }
 FLEET_PAGE_BUDGET = 5 * 1024 * 1024
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def open_seconds(page: Path | str) -> float | None:
+    """Seconds headless Chromium takes to load and lay out the page (--dump-dom), start-up included (compare with
+    about:blank); None when Chromium is not installed (scripts/install_chromium.sh)."""
+    if not CHROMIUM.exists():
+        return None
+    url = page.as_uri() if isinstance(page, Path) else page
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url]
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, timeout=300, check=True)
+    return round(time.perf_counter() - started, 2)
 
 
 def audited_hosts(work: Path) -> list[dict[str, Any]]:
@@ -109,6 +123,8 @@ def measure(hosts: list[dict[str, Any]], base: Path) -> dict[str, Any]:
         "largest_clinic_html_bytes": clinic_pages[-1].stat().st_size if clinic_pages else 0,
         "run_folder_bytes": sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()),
         "verify_seconds": round(time.perf_counter() - started, 2),
+        "fleet_page_open_seconds": open_seconds(folder / "compliance.html"),
+        "largest_clinic_page_open_seconds": open_seconds(clinic_pages[-1]) if clinic_pages else None,
         "verify_problems": problems,
     }
 
@@ -127,19 +143,27 @@ def main(argv: list[str] | None = None) -> int:
         hosts = fleet_hosts(templates, args.hosts, args.clinic_size)
         first = measure(copy.deepcopy(hosts), work / "reports")
         second = measure(hosts, work / "reports")
-    results = {"first_run": first, "second_run_with_trend": second, "fleet_page_budget_bytes": FLEET_PAGE_BUDGET}
+    results = {
+        "first_run": first,
+        "second_run_with_trend": second,
+        "fleet_page_budget_bytes": FLEET_PAGE_BUDGET,
+        "chromium_start_seconds": open_seconds("about:blank"),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report_scale.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [
-        "| run | hosts | clinics | write s | fleet HTML MB | largest clinic HTML KB | run folder MB |",
-        "|---|---|---|---|---|---|---|",
+        "| run | hosts | clinics | write s | fleet HTML MB | open fleet page s | largest clinic HTML KB "
+        "| open clinic page s | run folder MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, result in (("first", first), ("second (trend, chain)", second)):
         lines.append(
             f"| {name} | {result['hosts']} | {result['clinics']} | {result['write_seconds']} | "
-            f"{result['fleet_html_bytes'] / 1048576:.2f} | {result['largest_clinic_html_bytes'] / 1024:.0f} | "
+            f"{result['fleet_html_bytes'] / 1048576:.2f} | {result['fleet_page_open_seconds']} | "
+            f"{result['largest_clinic_html_bytes'] / 1024:.0f} | {result['largest_clinic_page_open_seconds']} | "
             f"{result['run_folder_bytes'] / 1048576:.1f} |"
         )
+    lines.append(f"\nChromium start-up alone (about:blank): {results['chromium_start_seconds']} s")
     (args.out / "report_scale.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     over = [result for result in (first, second) if result["fleet_html_bytes"] >= FLEET_PAGE_BUDGET]
