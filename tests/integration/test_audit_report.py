@@ -25,6 +25,7 @@ import re
 import selectors
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -489,3 +490,30 @@ def test_a_clinic_report_prints_to_a_clean_pdf_with_the_executive_summary_on_pag
     assert 2 <= pages <= 40, pages  # the executive page, then the details of two hosts
     assert screenshot.read_bytes().startswith(b"\x89PNG")
     assert screenshot.stat().st_size > 5_000
+
+
+def test_each_clinic_folder_of_a_lab_audit_holds_only_its_hosts(audit):
+    for clinic, members in CLINICS.items():
+        folder = audit.first_dir / "clinics" / clinic
+        document = json.loads((folder / "compliance.json").read_text())
+        assert sorted(host["name"] for host in document["hosts"]) == sorted(members)
+        others = [name for name in HOSTS if name not in members]
+        for name in ("compliance.html", "compliance.csv", "junit.xml"):
+            text = (folder / name).read_text(encoding="utf-8-sig")
+            assert all(other not in text for other in others), (clinic, name)
+
+
+def test_the_manifest_chain_of_two_lab_audits_verifies_and_a_tampered_file_is_named(audit, tmp_path):
+    script = [sys.executable, str(REPO_ROOT / "scripts" / "verify_reports.py")]
+    clean = subprocess.run([*script, str(audit.reports)], capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    manifest = json.loads((audit.second_dir / "manifest.json").read_text())
+    assert manifest["previous_run"] == audit.first_dir.name
+
+    copy = tmp_path / "reports"
+    shutil.copytree(audit.reports, copy, symlinks=True)
+    page = copy / audit.first_dir.name / "clinics" / "clinic_south" / "compliance.csv"
+    page.write_text(page.read_text(encoding="utf-8-sig").replace("fail", "pass"), encoding="utf-8-sig")
+    tampered = subprocess.run([*script, str(copy)], capture_output=True, text=True, check=False)
+    assert tampered.returncode == 1
+    assert f"TAMPERED: {audit.first_dir.name}: clinics/clinic_south/compliance.csv was changed" in tampered.stdout
