@@ -4,6 +4,7 @@ and a bad entry in an audit leaves the host audited (without that entry) instead
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,27 @@ def test_a_bad_waiver_in_an_audit_leaves_the_clinic_audited_and_an_enforce_run_s
         assert enforce.recap[host]["failed"] == 1
         assert lab.state(host) == before[host], f"{host} was changed despite a bad waiver"
     assert enforce.recap["rs-gw01"]["failed"] == 0
+
+
+def test_the_fleet_audit_of_a_clinic_with_a_bad_waiver_audits_every_host_and_reports_the_entry(start_lab, tmp_path):
+    lab = start_lab(HOSTS)
+    inventory = inventory_dir(
+        lab,
+        tmp_path / "inventory",
+        {"clinic_northside": {"onepacs_exceptions_clinic": [waiver("PWR-02"), waiver("MAN-4")]}},
+    )
+    reports = tmp_path / "reports"
+    run = run_playbook(
+        REPO / "playbooks" / "audit.yml", inventory, tmp_path / "audit", "-e", f"onepacs_report_dir={reports}"
+    )
+    assert run.rc == 0, run.stdout[-3000:]
+    document = json.loads((reports / "latest" / "compliance.json").read_text())
+    hosts = {host["name"]: host for host in document["hosts"]}
+    assert {name: host["outcome"] for name, host in hosts.items()} == dict.fromkeys(HOSTS, "audited")
+    error = "onepacs_exceptions_clinic[1].id: 'MAN-4' is not a control id of the catalog (did you mean MAN-04?)"
+    for name in ("ns-gw01", "ns-kiosk01"):
+        assert hosts[name]["input_errors"] == [error]
+        assert [entry["id"] for entry in hosts[name]["exceptions"]] == ["PWR-02"]
+    assert hosts["rs-gw01"]["input_errors"] == []
+    page = (reports / "latest" / "clinics" / "clinic_northside" / "compliance.html").read_text()
+    assert "Inventory entries left out of this audit" in page
