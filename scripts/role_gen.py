@@ -204,6 +204,18 @@ ROLE_AREAS: tuple[RoleArea, ...] = (
                 "When no enabled allow rule covers the WinRM port, create "
                 "one before blocking inbound traffic instead of refusing FW-01/FW-02 (lockout guard).",
             ),
+            Knob(
+                "management_port",
+                "TCP port the host's WinRM listener uses, for the lockout guard and the management "
+                "rule; null: the port of the connection (set it when a NAT, tunnel or jump host changes the port the "
+                "controller connects to; docs/reaching-clinics.md).",
+            ),
+            Knob(
+                "management_rule_remote_addresses",
+                "Remote addresses the created management rule allows (the "
+                "MSP's public address, VPN range or jump host), for example ['203.0.113.10', '10.8.0.0/24']; null: "
+                "the controller's address as the host sees it.",
+            ),
         ),
     ),
     RoleArea(
@@ -326,50 +338,34 @@ def _practices(role: str, module: str) -> list[str]:
     return quotes
 
 
-def _shared_list_spec(
-    description: list[str], required_text: dict[str, str], more: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """A list-of-dicts option every baseline role takes (exceptions, attestations), empty by default: required
-    string fields (name -> description), then any other fields."""
-    options = {name: {"type": "str", "required": True, "description": text} for name, text in required_text.items()}
+def _exceptions_spec() -> dict[str, Any]:
+    # elements raw: validate_inputs checks every entry itself and reports all problems at once, by index and
+    # field; a typed sub-spec here would stop at the first one with the whole argument spec in the message.
     return {
         "type": "list",
-        "elements": "dict",
+        "elements": "raw",
         "default": [],
-        "description": description,
-        "options": {**options, **(more or {})},
+        "description": [
+            "Approved exceptions (waivers), shared by the baseline roles: id, reason, approver, expires (YYYY-MM-DD,",
+            "at most onepacs_max_waiver_days away), and optionally hosts (names or patterns) and groups.",
+            "Every onepacs_exceptions_<suffix> variable is merged in (docs/exceptions-and-attestations.md).",
+            "An active exception makes its control excepted; an expired one is reported as failing with its date.",
+        ],
     }
 
 
-def _exceptions_spec() -> dict[str, Any]:
-    return _shared_list_spec(
-        [
-            "Approved exceptions (waivers), shared by the baseline roles.",
-            "An active exception makes its control excepted; an expired one is reported as failing with its date.",
-        ],
-        {
-            "id": "Control id from the catalog, for example PWR-02.",
-            "reason": "Why the host deviates.",
-            "approver": "Who approved the exception.",
-            "expires": "Last day the exception is valid, YYYY-MM-DD.",
-        },
-    )
-
-
 def _attestations_spec() -> dict[str, Any]:
-    return _shared_list_spec(
-        [
-            "Attestations of the manual controls, shared by the baseline roles.",
+    return {
+        "type": "list",
+        "elements": "raw",
+        "default": [],
+        "description": [
+            "Attestations of the manual controls, shared by the baseline roles: id, attested_by, date, evidence,",
+            "valid_days (default 365, at most onepacs_max_waiver_days), and optionally hosts and groups.",
+            "Every onepacs_attestations_<suffix> variable is merged in (docs/exceptions-and-attestations.md).",
             "A current attestation makes its control manual_attested; none or an expired one, manual_missing.",
         ],
-        {
-            "id": "Manual control id, for example MAN-04.",
-            "attested_by": "Who attests.",
-            "date": "Date of the attestation, YYYY-MM-DD.",
-            "evidence": "Where the evidence is (document, ticket, photo).",
-        },
-        {"valid_days": {"type": "int", "default": 365, "description": "Days the attestation stays current."}},
-    )
+    }
 
 
 def render(role: str) -> dict[str, str]:
@@ -393,8 +389,21 @@ def render(role: str) -> dict[str, str]:
                 "with the same records; fixes stay per area.",
             ],
         },
+        f"{prefix}allow_baseline_mismatch": {
+            "type": "bool",
+            "default": False,
+            "description": [
+                "Enforce even when the host's facts say it is not a " + role + " (onepacs.baseline.baseline_guard);",
+                "set it per host, only after checking the host really belongs in this group.",
+            ],
+        },
         "onepacs_exceptions": _exceptions_spec(),
         "onepacs_attestations": _attestations_spec(),
+        "onepacs_max_waiver_days": {
+            "type": "int",
+            "default": 365,
+            "description": "Longest a waiver may run (expires at most this many days away) or an attestation last.",
+        },
     }
     defaults = [
         "---",
@@ -411,35 +420,52 @@ def render(role: str) -> dict[str, str]:
         "# probes of every area in one command per host (fleet audits; docs/performance.md); fixes stay per area.",
         f"{prefix}audit_mode: per_area",
         "",
+        f"# Enforce even when the host's facts say it is not a {role} (a client OS running the Workstation in",
+        "# gateways, or the reverse); set it per host, after checking. Audits only warn.",
+        f"{prefix}allow_baseline_mismatch: false",
+        "",
         "# Approved exceptions (waivers), shared by the baseline roles: [{id, reason, approver, expires}].",
         "onepacs_exceptions: []",
         "",
         "# Attestations of the manual controls, shared by the baseline roles:",
         "# [{id, attested_by, date: YYYY-MM-DD, evidence, valid_days}].",
         "onepacs_attestations: []",
+        "",
+        "# Longest a waiver may run and an attestation stay current, in days (shared by the baseline roles).",
+        "onepacs_max_waiver_days: 365",
     ]
     validate: dict[str, Any] = {
         "variable_prefix": prefix,
         "role_variables": [],
         "settings": {},
         "setting_variables": {},
-        "exceptions": "{{ onepacs_exceptions }}",
-        "exceptions_variable": "onepacs_exceptions",
-        "attestations": "{{ onepacs_attestations }}",
-        "attestations_variable": "onepacs_attestations",
+        "max_waiver_days": "{{ onepacs_max_waiver_days }}",
+        "enforce": f"{{{{ {prefix}enforce }}}}",
     }
     tasks: list[dict[str, Any]] = [
         {
             "name": "Validate the role's variables, exceptions and attestations before any host is contacted",
             "onepacs.baseline.validate_inputs": validate,
+            "register": f"{prefix}inputs",
             "tags": ["always"],
-        }
+        },
+        {
+            "name": f"Refuse to enforce on a host whose facts say it is not a {role}",
+            "onepacs.baseline.baseline_guard": {
+                "baseline": role,
+                "enforce": f"{{{{ {prefix}enforce }}}}",
+                "allow_mismatch": f"{{{{ {prefix}allow_baseline_mismatch }}}}",
+                "override_variable": f"{prefix}allow_baseline_mismatch",
+            },
+            "register": f"{prefix}guard",
+            "tags": ["always"],
+        },
     ]
     results = []
     common = {
         "baseline": role,
         "enforce": f"{{{{ {prefix}enforce }}}}",
-        "exceptions": "{{ onepacs_exceptions }}",
+        "exceptions": f"{{{{ {prefix}inputs.exceptions }}}}",
         "only": f"{{{{ {prefix}selected_controls }}}}",
     }
     baseline_areas: dict[str, dict[str, Any]] = {}
@@ -453,7 +479,7 @@ def render(role: str) -> dict[str, str]:
         args = dict(common)
         if area.module == "win_attestations":
             args = {key: value for key, value in args.items() if key != "enforce"}
-            args["attestations"] = "{{ onepacs_attestations }}"
+            args["attestations"] = f"{{{{ {prefix}inputs.attestations }}}}"
         for knob in area.knobs:
             if role not in knob.roles:
                 continue
@@ -500,6 +526,8 @@ def render(role: str) -> dict[str, str]:
             *(name for name in specs if name.startswith(prefix)),
             *results,
             f"{prefix}selected_controls",
+            f"{prefix}inputs",
+            f"{prefix}guard",
             f"{prefix}controls",
             f"{prefix}failed_areas",
             f"{prefix}area_results",
@@ -531,8 +559,10 @@ def render(role: str) -> dict[str, str]:
         [
             "---",
             "# Generated by scripts/role_gen.py from its ROLE_AREAS and the catalog (both baseline roles share it).",
-            "# Inputs first: exceptions and attestations are checked against the catalog on the controller, so a",
-            "# typo fails the host before any task contacts it. Then one task per area, tagged with its area and",
+            "# Inputs first: the role variables are checked, and every onepacs_exceptions*/onepacs_attestations* list",
+            "# is merged, scoped to this host and checked on the controller, so a typo fails the host before any task",
+            "# contacts it (an audit goes on without a bad entry). The guard then refuses to enforce on a host whose",
+            "# facts say it is the other kind of machine. Then one task per area, tagged with its area and",
             "# control ids. A failing area never stops the others: each task registers its result and ignores its",
             "# own failure; the last task fails the host if any area failed, after all of them ran, so the run still",
             "# reports every control. Host facts come first: later tasks reuse them instead of asking the host again.",

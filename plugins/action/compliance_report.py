@@ -10,6 +10,7 @@ the role fails the gated hosts afterwards, so the report always exists first.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._gate impo
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import STATUSES, assemble
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._outputs import FILES, write_report
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run import new_run_id, run_metadata
+from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import default_report_dir
 
 DEFAULT_TITLE = "OnePacs compliance report"
-DEFAULT_SUBDIR = "reports"
 
 ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "dir": {"type": "path"},
@@ -56,7 +57,7 @@ class ActionModule(ControllerAction):
     ) -> dict[str, Any]:
         if params["keep"] < 0:
             raise AnsibleActionFail("keep: must be 0 (keep every run) or a positive number of runs")
-        base = Path(params["dir"] or Path(task_vars.get("playbook_dir") or ".") / DEFAULT_SUBDIR)
+        base = Path(params["dir"]) if params["dir"] else default_report_dir(os.environ, Path.home())
 
         now = dt.datetime.now(dt.UTC)
         today = dt.date.today()

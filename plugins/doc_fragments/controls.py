@@ -36,6 +36,16 @@ options:
         description: Last day the exception is valid, C(YYYY-MM-DD).
         type: str
         required: true
+      hosts:
+        description:
+          - Inventory host names or fnmatch patterns the exception covers; omitted (with O(exceptions[].groups)),
+            every host. The most specific entry per control wins (hosts, then groups, then none).
+        type: list
+        elements: str
+      groups:
+        description: Inventory groups whose hosts the exception covers.
+        type: list
+        elements: str
   enforce:
     description:
       - When C(false), drifted controls are reported as C(fail) and nothing is changed, even outside check mode.

@@ -28,7 +28,8 @@ options:
     description:
       - Report directory (a local path or a mounted share). Each run writes a new folder named by its UTC start
         time (C(20260516T091500Z)) and points C(latest) at it.
-      - Default C(reports) under the playbook directory.
+      - Default C($ONEPACS_REPORT_DIR), else C($XDG_DATA_HOME/onepacs/reports) (C(~/.local/share/onepacs/reports)),
+        outside the collection, whose directory a reinstall replaces.
     type: path
   title:
     description: Title of the report (HTML page and JUnit test suites).

@@ -16,10 +16,11 @@ from ansible.plugins.action import ActionBase
 
 from ._catalog import Catalog, Control, load_catalog
 from ._engine import Decision, HostProfile, Policy, conclude, decide, pending_changes
-from ._exceptions import InvalidExceptionError, parse_exceptions
+from ._exceptions import HostIdentity, InvalidExceptionError, parse_exceptions
 from ._findings import Change, Finding
 from ._host_text import clean_result
 from ._records import ControlRecord, Status, summarize
+from ._suggest import control_id_hint
 from .agent._bounds import Bounds, InvalidBoundError, bounded, bounds_from
 from .agent._connection_warnings import connection_warnings
 from .agent._transport import AgentError, OpResult, run_ops
@@ -51,10 +52,14 @@ def _needs_host_profile(controls: Sequence[Control]) -> bool:
 
 
 def _validate_only(only: Sequence[str], catalog: Catalog) -> set[str]:
-    unknown = [control_id for control_id in only if control_id not in catalog]
+    # `-a only=[SYS-02]` reaches the module as the text "[SYS-02]", which the list type splits on commas only.
+    wanted = [control_id.strip().strip("[]").strip().strip("'\"") for control_id in only]
+    wanted = [control_id for control_id in wanted if control_id]
+    unknown = [control_id for control_id in wanted if control_id not in catalog]
     if unknown:
-        raise AnsibleActionFail(f"only: {', '.join(map(repr, unknown))} is not a control id of the catalog")
-    return set(only)
+        hints = "".join(control_id_hint(control_id, catalog.ids()) for control_id in unknown)
+        raise AnsibleActionFail(f"only: {', '.join(map(repr, unknown))} is not a control id of the catalog{hints}")
+    return set(wanted)
 
 
 def unreadable_answer(exc: Exception) -> str:
@@ -148,7 +153,8 @@ class ControlAction(ActionBase):
         try:
             self._bounds = bounds_from(task_vars)
             area = self.AREA(params, self._connection_info())
-            exceptions = parse_exceptions(params["exceptions"], catalog.ids())
+            identity = HostIdentity(host, frozenset(map(str, task_vars.get("group_names") or ())))
+            exceptions = parse_exceptions(params["exceptions"], catalog.ids(), host=identity)
         except (InvalidBoundError, InvalidOptionError, InvalidExceptionError) as exc:
             raise AnsibleActionFail(str(exc)) from None
         transport = str(getattr(self._connection, "transport", ""))

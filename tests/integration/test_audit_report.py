@@ -25,6 +25,7 @@ import re
 import selectors
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -59,6 +60,7 @@ HOSTS = {
 CLINICS = {"clinic_north": ["north-gw", "north-ws"], "clinic_south": ["south-gw", "south-ws"]}
 CLINICS["clinic_east"] = ["east-gw", "east-ws"]
 UNREACHABLE, FAILED = "east-gw", "east-ws"
+BAD_VARIABLE = "onepacs_workstation_power_hibernaton"
 
 
 @dataclass
@@ -75,17 +77,17 @@ class Audit:
 def _groups_file(path: Path) -> Path:
     """Clinic and role groups plus the host variables the scenario needs (a second -i source)."""
     recent = str(dt.date.today() - dt.timedelta(days=10))
+    in_200_days = str(dt.date.today() + dt.timedelta(days=200))
     south_gw = {
         "onepacs_exceptions": [
             {"id": "PWR-02", "reason": "vendor tool", "approver": "clinic IT", "expires": "2025-01-31"},
-            {"id": "PWR-03", "reason": "pilot", "approver": "clinic IT", "expires": "2099-12-31"},
+            {"id": "PWR-03", "reason": "pilot", "approver": "clinic IT", "expires": in_200_days},
         ],
         "onepacs_attestations": [
             {"id": "MAN-04", "attested_by": "j.doe", "date": "2025-01-10", "evidence": "photo", "valid_days": 30},
             {"id": "MAN-05", "attested_by": "a.roe", "date": recent, "evidence": "UPS test"},
         ],
     }
-    bad_exception = {"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2099-01-01"}
     inventory = {
         "all": {
             "children": {
@@ -96,7 +98,8 @@ def _groups_file(path: Path) -> Path:
             "hosts": {
                 "north-gw": {"onepacs_gateway_host_facts_software_allow": ["OnePacs*", "PostgreSQL*"]},
                 "south-gw": south_gw,
-                FAILED: {"onepacs_exceptions": [bad_exception]},
+                # A misspelt role variable stops the host even in an audit (a bad waiver would not: it is left out).
+                FAILED: {BAD_VARIABLE: True},
             },
         }
     }
@@ -175,37 +178,38 @@ def test_unreachable_and_failed_hosts_appear_in_all_four_outputs_with_the_cause(
     assert unreachable["outcome"] == "unreachable"
     assert "connection refused" in unreachable["problems"][0]["message"]
     assert failed["outcome"] == "failed"
-    assert "'PWR-99' is not a control id of the catalog" in failed["problems"][0]["message"]
+    assert f"{BAD_VARIABLE}: not a variable of this role" in failed["problems"][0]["message"]
 
     rows = list(csv.DictReader(io.StringIO((audit.first_dir / "compliance.csv").read_text(encoding="utf-8-sig"))))
     by_host = {row["host"]: row for row in rows if row["control_id"] == ""}
     assert by_host[UNREACHABLE]["status"] == "unreachable"
     assert "connection refused" in by_host[UNREACHABLE]["message"]
     assert by_host[FAILED]["status"] == "failed"
-    assert "PWR-99" in by_host[FAILED]["message"]
+    assert BAD_VARIABLE in by_host[FAILED]["message"]
 
     root = ET.parse(audit.first_dir / "junit.xml").getroot()
     suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
     assert sorted(suites) == sorted(HOSTS)
     assert "connection refused" in suites[UNREACHABLE].find("testcase/error").get("message")
-    assert "PWR-99" in suites[FAILED].find("testcase/error").get("message")
+    assert BAD_VARIABLE in suites[FAILED].find("testcase/error").get("message")
 
     html = (audit.first_dir / "compliance.html").read_text()
     section = re.search(r'<section id="unaudited">(.*?)</section>', html, re.S).group(1)
     assert UNREACHABLE in section
     assert "connection refused" in section
     assert FAILED in section
-    assert "PWR-99" in section
+    assert BAD_VARIABLE in section
 
 
 def test_a_hostile_display_name_is_text(audit):
     sw01 = next(control for control in hosts_of(audit.first_dir)["north-gw"]["controls"] if control["id"] == "SW-01")
     assert sw01["status"] == "fail"
     assert SCRIPT in json.dumps(sw01, ensure_ascii=False)
-    html = (audit.first_dir / "compliance.html").read_text()
-    assert SCRIPT not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<b>evil</b>" not in html
+    for page in (audit.first_dir / "compliance.html", audit.first_dir / "clinics" / "clinic_north" / "compliance.html"):
+        assert SCRIPT not in page.read_text()
+        assert "<b>evil</b>" not in page.read_text()
+    html = (audit.first_dir / "clinics" / "clinic_north" / "compliance.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the host's details are on its clinic's page
 
 
 def test_expired_exceptions_and_attestations_fail_with_their_date(audit):
@@ -223,7 +227,7 @@ def test_expired_exceptions_and_attestations_fail_with_their_date(audit):
     attestations = {item["id"]: item for item in south["attestations"]}
     assert attestations["MAN-04"]["state"] == "expired"
     assert attestations["MAN-04"]["valid_until"] == "2025-02-09"
-    html = (audit.first_dir / "compliance.html").read_text()
+    html = (audit.first_dir / "clinics" / "clinic_south" / "compliance.html").read_text()
     assert "expired on 2025-01-31" in html
     assert "expired on 2025-02-09" in html
 
@@ -243,8 +247,10 @@ def test_two_audits_without_changes_give_identical_reports_apart_from_run_metada
     assert first == second
     for name in ("compliance.csv", "junit.xml"):
         assert (audit.first_dir / name).read_bytes() == (audit.second_dir / name).read_bytes(), name
-    htmls = [(folder / "compliance.html").read_text() for folder in (audit.first_dir, audit.second_dir)]
-    assert _without(htmls[0], "run", "trend") == _without(htmls[1], "run", "trend")
+    for page in ("compliance.html", "clinics/clinic_north/compliance.html"):
+        htmls = [(folder / page).read_text() for folder in (audit.first_dir, audit.second_dir)]
+        # the executive summary carries the score trend, which grows by one run
+        assert _without(htmls[0], "run", "trend", "executive") == _without(htmls[1], "run", "trend", "executive")
 
 
 def test_the_gate_fails_hosts_with_high_severity_failures_after_writing_the_report(audit):
@@ -401,7 +407,113 @@ def test_the_html_report_loads_in_chromium_without_errors_and_shows_every_host(a
     assert problems == []
     for name in HOSTS:
         assert name in text
-    assert SCRIPT in text  # shown as text, not run
     assert "connection refused" in text
+    clinic_text, clinic_problems = open_in_chromium(
+        audit.first_dir / "clinics" / "clinic_north" / "compliance.html", ARTIFACTS / "clinic-report.png"
+    )
+    assert clinic_problems == []
+    assert SCRIPT in clinic_text  # the host's details, shown as text, not run
     assert screenshot.stat().st_size > 10_000
     assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+# A4 at 96 CSS pixels per inch, less the 12 mm side and 14 mm top/bottom margins of the page's @page rule.
+A4_PRINTABLE_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
+A4_PRINTABLE_HEIGHT_PX = round((297 - 2 * 14) / 25.4 * 96)
+PRINT_LAYOUT = """(() => {
+  const body = document.body.getBoundingClientRect();
+  const wide = [...document.querySelectorAll('table, svg, pre, .value')]
+    .filter(e => e.getBoundingClientRect().right > body.right + 1 || e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.tagName + (e.closest('section') ? '#' + e.closest('section').id : ''));
+  const executive = document.getElementById('executive').getBoundingClientRect();
+  return {wide: wide, executiveHeight: executive.height, tables: document.querySelectorAll('table').length};
+})()"""
+
+
+def print_to_pdf(page: Path, pdf: Path, screenshot: Path) -> dict[str, Any]:
+    """Lay the page out for print at A4 width, measure it, print it to PDF and photograph its executive page."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        browser = DevTools(Path(profile))
+        try:
+            target = next(t for t in browser.call("Target.getTargets")["targetInfos"] if t["type"] == "page")
+            session = browser.call("Target.attachToTarget", targetId=target["targetId"], flatten=True)["sessionId"]
+            browser.call("Page.enable", session)
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                session,
+                width=A4_PRINTABLE_WIDTH_PX,
+                height=A4_PRINTABLE_HEIGHT_PX,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            browser.call("Page.navigate", session, url=page.as_uri())
+            browser.wait_for("Page.loadEventFired")
+            browser.call("Emulation.setEmulatedMedia", session, media="print")
+            layout = browser.call("Runtime.evaluate", session, expression=PRINT_LAYOUT, returnByValue=True)
+            box = browser.call(
+                "Runtime.evaluate",
+                session,
+                expression="JSON.stringify(document.getElementById('executive').getBoundingClientRect())",
+                returnByValue=True,
+            )
+            rect = json.loads(box["result"]["value"])
+            clip = {"x": 0, "y": rect["y"], "width": A4_PRINTABLE_WIDTH_PX, "height": rect["height"], "scale": 1}
+            shot = browser.call("Page.captureScreenshot", session, format="png", clip=clip, captureBeyondViewport=True)
+            screenshot.write_bytes(base64.b64decode(shot["data"]))
+            printed = browser.call("Page.printToPDF", session, timeout=60, preferCSSPageSize=True, printBackground=True)
+            pdf.write_bytes(base64.b64decode(printed["data"]))
+        finally:
+            browser.close()
+    return layout["result"]["value"]
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF Chromium wrote (Skia writes each page object uncompressed: /Type /Page)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_a_clinic_report_prints_to_a_clean_pdf_with_the_executive_summary_on_page_one(audit):
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: run scripts/install_chromium.sh")
+    artifacts = ARTIFACTS / "report"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page = audit.first_dir / "clinics" / "clinic_north" / "compliance.html"
+    pdf, screenshot = artifacts / "clinic_north.pdf", artifacts / "executive-page.png"
+
+    layout = print_to_pdf(page, pdf, screenshot)
+
+    assert layout["tables"] > 3
+    assert layout["wide"] == [], "cut off at the page's right edge"
+    assert 0 < layout["executiveHeight"] <= A4_PRINTABLE_HEIGHT_PX, "the executive summary must fit on page one"
+    pages = pdf_pages(pdf.read_bytes())
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert 2 <= pages <= 40, pages  # the executive page, then the details of two hosts
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    assert screenshot.stat().st_size > 5_000
+
+
+def test_each_clinic_folder_of_a_lab_audit_holds_only_its_hosts(audit):
+    for clinic, members in CLINICS.items():
+        folder = audit.first_dir / "clinics" / clinic
+        document = json.loads((folder / "compliance.json").read_text())
+        assert sorted(host["name"] for host in document["hosts"]) == sorted(members)
+        others = [name for name in HOSTS if name not in members]
+        for name in ("compliance.html", "compliance.csv", "junit.xml"):
+            text = (folder / name).read_text(encoding="utf-8-sig")
+            assert all(other not in text for other in others), (clinic, name)
+
+
+def test_the_manifest_chain_of_two_lab_audits_verifies_and_a_tampered_file_is_named(audit, tmp_path):
+    script = [sys.executable, str(REPO_ROOT / "scripts" / "verify_reports.py")]
+    clean = subprocess.run([*script, str(audit.reports)], capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    manifest = json.loads((audit.second_dir / "manifest.json").read_text())
+    assert manifest["previous_run"] == audit.first_dir.name
+
+    copy = tmp_path / "reports"
+    shutil.copytree(audit.reports, copy, symlinks=True)
+    page = copy / audit.first_dir.name / "clinics" / "clinic_south" / "compliance.csv"
+    page.write_text(page.read_text(encoding="utf-8-sig").replace("fail", "pass"), encoding="utf-8-sig")
+    tampered = subprocess.run([*script, str(copy)], capture_output=True, text=True, check=False)
+    assert tampered.returncode == 1
+    assert f"TAMPERED: {audit.first_dir.name}: clinics/clinic_south/compliance.csv was changed" in tampered.stdout

@@ -20,7 +20,8 @@ from winlab.fleet import LabClient, running_lab
 pytestmark = pytest.mark.integration
 
 PROFILE = "server2022-core-fresh"
-EXCEPTION = {"id": "PWR-02", "reason": "vendor tool", "approver": "it@clinic.example", "expires": "2099-12-31"}
+IN_A_MONTH = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+EXCEPTION = {"id": "PWR-02", "reason": "vendor tool", "approver": "it@clinic.example", "expires": IN_A_MONTH}
 ATTESTATION = {"id": "MAN-04", "attested_by": "j.doe", "date": "2026-01-10", "evidence": "photo"}
 TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
 # host -> (its bad inventory variables for the gateway role, text the failure must contain)
@@ -38,7 +39,23 @@ ROLE_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"onepacs_gateway_accounts_allowed_accounts": {"a": 1}},
         "onepacs_gateway_accounts_allowed_accounts",
     ),
-    "role-unknown-key": ({"onepacs_exceptions": [EXCEPTION | {"approved_by": "x"}]}, "onepacs_exceptions.approved_by"),
+    "role-unknown-key": (
+        {"onepacs_exceptions": [EXCEPTION | {"approved_by": "x"}]},
+        "onepacs_exceptions[0]: unknown field(s) approved_by",
+    ),
+    "role-shared-typo": (
+        {"onepacs_exception": [EXCEPTION]},
+        "onepacs_exception: not a variable of the baseline roles, so nothing reads it (did you mean "
+        "onepacs_exceptions?)",
+    ),
+    "role-waiver-too-long": (
+        {"onepacs_exceptions": [EXCEPTION | {"expires": "2099-12-31"}]},
+        "onepacs_exceptions[0].expires: 2099-12-31 is more than 365 days away",
+    ),
+    "role-loose-id": (
+        {"onepacs_exceptions_clinic": [EXCEPTION | {"id": "MAN-4"}]},
+        "onepacs_exceptions_clinic[0].id: 'MAN-4' is not a control id of the catalog (did you mean MAN-04?)",
+    ),
     "role-missing-key": (
         {"onepacs_exceptions": [{key: value for key, value in EXCEPTION.items() if key != "expires"}]},
         "expires",
@@ -171,3 +188,43 @@ def test_a_misspelled_role_variable_fails_naming_it_before_the_host_is_contacted
     _, named = ROLE_VARIABLE_CASES[host]
     assert any(named in message for message in failure_messages(mistakes.run, host))
     assert mistakes.lab.stats(host)["http_requests"] == 0
+
+
+ALL_AT_ONCE = "role-all-at-once"
+
+
+@pytest.fixture(scope="module")
+def many_mistakes(tmp_path_factory: pytest.TempPathFactory):
+    """One host with five mistakes in four variables, run in enforce mode (the mistakes must stop it)."""
+    work = tmp_path_factory.mktemp("all-at-once")
+    with running_lab(work / "lab", {ALL_AT_ONCE: PROFILE}) as lab:
+        inventory = yaml.safe_load(lab.inventory.read_text())
+        inventory["all"]["children"]["lab"]["hosts"][ALL_AT_ONCE].update(
+            {
+                "onepacs_exceptions": [EXCEPTION | {"id": "MAN-4"}, EXCEPTION | {"expires": "31/12/2026"}],
+                "onepacs_exceptions_clinic": [{"id": "PWR-01"}],
+                "onepacs_attestations": [ATTESTATION | {"date": TOMORROW}],
+                "onepacs_gateway_power_hibernaton": True,
+            }
+        )
+        inventory_path = lab.state_dir / "many.yml"
+        inventory_path.write_text(yaml.safe_dump(inventory))
+        playbook_path = work / "many.yml"
+        playbook_path.write_text(playbook())
+        yield Mistakes(lab, run_playbook(playbook_path, inventory_path, work / "run"))
+
+
+def test_every_input_error_of_a_host_comes_in_one_message_without_an_argument_spec_dump(many_mistakes: Mistakes):
+    (message,) = failure_messages(many_mistakes.run, ALL_AT_ONCE)
+    assert message.startswith(f"5 input errors for {ALL_AT_ONCE} (no host was contacted):"), message
+    for expected in (
+        "onepacs_gateway_power_hibernaton: not a variable of this role (did you mean "
+        "onepacs_gateway_power_hibernation?)",
+        "onepacs_exceptions[0].id: 'MAN-4' is not a control id of the catalog (did you mean MAN-04?)",
+        "onepacs_exceptions[1].expires: '31/12/2026' is not a date in YYYY-MM-DD form",
+        "onepacs_exceptions_clinic[0].reason: is required",
+        f"onepacs_attestations[0].date: {TOMORROW} is in the future",
+    ):
+        assert expected in message
+    assert "argument_spec" not in many_mistakes.run.stdout
+    assert many_mistakes.lab.stats(ALL_AT_ONCE)["http_requests"] == 0

@@ -112,6 +112,8 @@ def run_playbook(
             "ANSIBLE_CALLBACK_PLUGINS": str(Path(__file__).parent / "callback_plugins"),
             "ANSIBLE_CALLBACKS_ENABLED": "record_results",
             "ONEPACS_TEST_RESULTS": str(results_file),
+            # The default report store is the user's data directory: keep a test's reports in its own folder.
+            "ONEPACS_REPORT_DIR": str(work_dir / "reports"),
         }
     )
     env.update(extra_env or {})

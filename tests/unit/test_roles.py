@@ -18,7 +18,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import l
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROLES = sorted(path.parent.parent.name for path in (REPO_ROOT / "roles").glob("*/meta/argument_specs.yml"))
 # Variables shared by the baseline roles (the same inventory value serves both).
-SHARED = {"onepacs_exceptions", "onepacs_attestations"}
+SHARED = {"onepacs_exceptions", "onepacs_attestations", "onepacs_max_waiver_days"}
 VARIABLE = re.compile(r"\b(onepacs_[a-z0-9_]+)\b")
 CONTROL_ID = re.compile(r"^[A-Z]{2,3}-\d{2}$")
 TYPES = {"bool": bool, "int": int, "str": str, "list": list, "dict": dict, "float": float}

@@ -99,6 +99,49 @@ def _valid_days(value: Any, where: str) -> int:
     return days
 
 
+def parse_attestation(
+    entry: Any, catalog: Catalog, today: dt.date, where: str, *, control_ids: Collection[str] | None = None
+) -> Attestation:
+    """One inventory entry as an Attestation; InvalidOptionError names `where` and the field. Only manual controls
+    take attestations, unless `control_ids` names the controls the caller attests instead."""
+    if not isinstance(entry, Mapping):
+        raise InvalidOptionError(f"{where}: expected a mapping with {', '.join(REQUIRED_FIELDS)}")
+    unknown = sorted(set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
+    if unknown:
+        raise InvalidOptionError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+    control_id = _text_field(entry, "id", where)
+    if control_id not in catalog:
+        raise InvalidOptionError(f"{where}.id: {control_id!r} is not a control id of the catalog")
+    control = catalog.get(control_id)
+    if control_ids is not None:
+        if control_id not in control_ids:
+            raise InvalidOptionError(f"{where}.id: {control_id} cannot be attested here (use {', '.join(control_ids)})")
+    elif control.kind != "manual":
+        raise InvalidOptionError(
+            f"{where}.id: {control_id} is not a manual control (kind {control.kind}); only manual controls "
+            "take attestations (use exceptions to waive other controls)"
+        )
+    if entry.get("date") in (None, ""):
+        raise InvalidOptionError(f"{where}.date: is required")
+    return Attestation(
+        control_id=control_id,
+        attested_by=_text_field(entry, "attested_by", where),
+        date=_date_field(entry["date"], where, today),
+        evidence=_text_field(entry, "evidence", where),
+        valid_days=_valid_days(entry.get("valid_days"), where),
+    )
+
+
+def newest_per_control(attestations: Sequence[Attestation]) -> dict[str, Attestation]:
+    """The newest attestation of each control (a later entry wins a tie)."""
+    newest: dict[str, Attestation] = {}
+    for attestation in attestations:
+        current = newest.get(attestation.control_id)
+        if current is None or attestation.date >= current.date:
+            newest[attestation.control_id] = attestation
+    return newest
+
+
 def parse_attestations(
     raw: Sequence[Any],
     catalog: Catalog,
@@ -113,41 +156,12 @@ def parse_attestations(
     (win_defender: the antivirus controls a third-party product makes manual). Every problem raises
     InvalidOptionError naming `<variable>[index].field`, before any host is touched.
     """
-    newest: dict[str, Attestation] = {}
-    for index, entry in enumerate(raw):
-        where = f"{variable}[{index}]"
-        if not isinstance(entry, Mapping):
-            raise InvalidOptionError(f"{where}: expected a mapping with {', '.join(REQUIRED_FIELDS)}")
-        unknown = sorted(set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
-        if unknown:
-            raise InvalidOptionError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
-        control_id = _text_field(entry, "id", where)
-        if control_id not in catalog:
-            raise InvalidOptionError(f"{where}.id: {control_id!r} is not a control id of the catalog")
-        control = catalog.get(control_id)
-        if control_ids is not None:
-            if control_id not in control_ids:
-                raise InvalidOptionError(
-                    f"{where}.id: {control_id} cannot be attested here (use {', '.join(control_ids)})"
-                )
-        elif control.kind != "manual":
-            raise InvalidOptionError(
-                f"{where}.id: {control_id} is not a manual control (kind {control.kind}); only manual controls "
-                "take attestations (use exceptions to waive other controls)"
-            )
-        if entry.get("date") in (None, ""):
-            raise InvalidOptionError(f"{where}.date: is required")
-        attestation = Attestation(
-            control_id=control_id,
-            attested_by=_text_field(entry, "attested_by", where),
-            date=_date_field(entry["date"], where, today),
-            evidence=_text_field(entry, "evidence", where),
-            valid_days=_valid_days(entry.get("valid_days"), where),
-        )
-        current = newest.get(control_id)
-        if current is None or attestation.date >= current.date:
-            newest[control_id] = attestation
-    return newest
+    return newest_per_control(
+        [
+            parse_attestation(entry, catalog, today, f"{variable}[{index}]", control_ids=control_ids)
+            for index, entry in enumerate(raw)
+        ]
+    )
 
 
 # ------------------------------------------------------------------------------------------------ host evidence

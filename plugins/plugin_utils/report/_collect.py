@@ -27,6 +27,9 @@ DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
 DEFAULT_STATUS_FACT = "onepacs_audit_status"
 EXCEPTIONS_VARIABLE = "onepacs_exceptions"
 ATTESTATIONS_VARIABLE = "onepacs_attestations"
+#: What the baseline roles' input check registered: the waivers and attestations merged from every
+#: onepacs_exceptions*/onepacs_attestations* variable and scoped to the host (validate_inputs).
+INPUTS_RESULTS = ("onepacs_gateway_inputs", "onepacs_workstation_inputs")
 DEFAULT_CLINIC_PREFIX = "clinic_"
 ANSIBLE_PREFIXES = ("Task failed: ", "Action failed: ")
 
@@ -50,6 +53,27 @@ def _cause(message: Any) -> str | None:
     while cause.startswith(ANSIBLE_PREFIXES):
         cause = cause.split(": ", 1)[1].strip()
     return cause or None
+
+
+def _shared_inputs(variables: Any, key: str, fallback: str) -> Any:
+    """The host's merged, scoped entries as the roles applied them; the raw variable when no role ran."""
+    merged: list[Any] = []
+    found = False
+    for name in INPUTS_RESULTS:
+        result = _read(variables, name)
+        if isinstance(result, Mapping) and isinstance(result.get(key), list):
+            found = True
+            merged += [entry for entry in result[key] if entry not in merged]
+    return merged if found else _read(variables, fallback)
+
+
+def _input_errors(variables: Any) -> tuple[str, ...]:
+    errors: list[str] = []
+    for name in INPUTS_RESULTS:
+        result = _read(variables, name)
+        if isinstance(result, Mapping) and isinstance(result.get("input_errors"), list):
+            errors += [text(error) for error in result["input_errors"] if text(error) not in errors]
+    return tuple(errors)
 
 
 def baseline_runs(status: Any) -> tuple[BaselineRun, ...]:
@@ -99,8 +123,9 @@ def collect(
                 clinics=clinics,
                 runs=runs,
                 records=records,
-                exceptions=_read(variables, EXCEPTIONS_VARIABLE),
-                attestations=_read(variables, ATTESTATIONS_VARIABLE),
+                exceptions=_shared_inputs(variables, "exceptions", EXCEPTIONS_VARIABLE),
+                attestations=_shared_inputs(variables, "attestations", ATTESTATIONS_VARIABLE),
+                input_errors=_input_errors(variables),
             )
         )
     return hosts

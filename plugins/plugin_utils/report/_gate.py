@@ -42,7 +42,8 @@ def evaluate(
             reasons.append(f"could not be audited ({host['outcome']}): {causes}")
         for control in host["controls"]:
             in_scope = severities is None or control["severity"] in severities
-            if in_scope and control["status"] in counted:
+            # a control the inventory does not configure yet is not a finding about the host
+            if in_scope and control["status"] in counted and not control.get("needs_configuration"):
                 severity = control["severity"] or "unknown severity"
                 reasons.append(f"{control['id']} ({severity}) {control['status']}: {control['message']}")
         if reasons:

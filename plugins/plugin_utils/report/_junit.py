@@ -77,7 +77,7 @@ def _host_suite(root: ET.Element, host: Mapping[str, Any]) -> None:
         elif control["failing"]:
             _element(case, "failure", _details(control), message=message, type=control["status"])
             counts["failures"] += 1
-        elif control["status"] == "not_applicable":
+        elif control["status"] == "not_applicable" or control.get("needs_configuration"):
             _element(case, "skipped", message=control["message"])
             counts["skipped"] += 1
         elif control["status"] != "pass":

@@ -28,6 +28,9 @@ FAILING_STATUSES = ("fail", "manual_missing", "error")
 #: How a host's audit ended, per baseline and overall (the worst one wins, in this order).
 OUTCOMES = ("unreachable", "failed", "incomplete", "audited")
 UNKNOWN_AREA = "other"
+#: How the areas word a control the inventory does not configure yet (NET-01 without expected_ipv4): it is not a
+#: finding about the host, so it is shown apart and counts neither for nor against the score.
+NOT_CONFIGURED_PREFIX = "not configured"
 INCOMPLETE_MESSAGE = (
     "the audit of this baseline did not finish and left no cause (the connection was probably lost during the run; "
     "see the Ansible output)"
@@ -55,6 +58,8 @@ class HostInput:
     records: Mapping[str, Any] = field(default_factory=dict)
     exceptions: Any = None
     attestations: Any = None
+    #: Waiver and attestation entries an audit left out because they did not parse (validate_inputs).
+    input_errors: tuple[str, ...] = ()
 
 
 def score(counts: Mapping[str, int]) -> float | None:
@@ -91,16 +96,28 @@ def build_host(host: HostInput, catalog: Catalog, today: dt.date) -> dict[str, A
         "controls": controls,
         "exceptions": exception_entries(host.exceptions, controls, catalog, today),
         "attestations": attestation_entries(host.attestations, controls, catalog, today),
+        "input_errors": [text(error) for error in host.input_errors],
     }
     entry.update(tally(controls))
     return entry
 
 
+def needs_configuration(status: str, message: str) -> bool:
+    """A `fail` that only says the inventory does not tell what to expect yet."""
+    return status == "fail" and message.strip().lower().startswith(NOT_CONFIGURED_PREFIX)
+
+
 def tally(controls: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Status counts (every status, zero included), failing controls per severity, and the score."""
+    """Status counts (every status, zero included; a control that needs configuration is counted there, not as
+    fail), failing controls per severity, and the score. `failing` is always the sum of the failing statuses'
+    counts, so a page's totals and its per-status badges agree."""
     counts = dict.fromkeys(STATUSES, 0)
     by_severity = dict.fromkeys(SEVERITIES, 0)
+    unconfigured = 0
     for control in controls:
+        if control.get("needs_configuration"):
+            unconfigured += 1
+            continue
         counts[control["status"]] += 1
         if control["failing"] and control["severity"] in by_severity:
             by_severity[control["severity"]] += 1
@@ -109,6 +126,7 @@ def tally(controls: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "counts": counts,
         "failing": sum(counts[status] for status in FAILING_STATUSES),
         "failing_by_severity": by_severity,
+        "needs_configuration": unconfigured,
     }
 
 
@@ -137,14 +155,26 @@ def summarize(hosts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return summary
 
 
+def clinic_members(hosts: Sequence[Mapping[str, Any]], name: str | None) -> list[Mapping[str, Any]]:
+    """The hosts of one clinic; name None: the hosts in no clinic group."""
+    return [host for host in hosts if (name in host["clinics"] if name else not host["clinics"])]
+
+
+def worst_first(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Sort key of a clinic or host: most not audited, then lowest score (none last), most failing, then name."""
+    unaudited = entry["hosts"] - entry["outcomes"]["audited"] if "outcomes" in entry else 0
+    score_value = entry["score"] if entry["score"] is not None else 101.0
+    return (-unaudited, score_value, -entry["failing"], str(entry.get("name") or "~"))
+
+
 def _clinics(hosts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     names = sorted({clinic for host in hosts for clinic in host["clinics"]})
     clinics = []
     for name in [*names, None]:
-        members = [host for host in hosts if (name in host["clinics"] if name else not host["clinics"])]
+        members = clinic_members(hosts, name)
         if members:
             clinics.append({"name": name, "members": [host["name"] for host in members], **summarize(members)})
-    return clinics
+    return sorted(clinics, key=worst_first)
 
 
 def _control_ranking(hosts: Sequence[Mapping[str, Any]], catalog: Catalog) -> list[dict[str, Any]]:
@@ -209,6 +239,7 @@ def _control(raw: Any, baseline: str, catalog: Catalog) -> dict[str, Any] | None
         message = f"unknown status {status!r} in the record: {message}"
         status = "error"
     known = catalog.get(control_id) if control_id in catalog else None
+    unconfigured = needs_configuration(status, message)
     return {
         "id": control_id,
         "baseline": baseline,
@@ -218,7 +249,8 @@ def _control(raw: Any, baseline: str, catalog: Catalog) -> dict[str, Any] | None
         "kind": known.kind if known else None,
         "hipaa": list(known.hipaa) if known else [],
         "status": status,
-        "failing": status in FAILING_STATUSES,
+        "failing": status in FAILING_STATUSES and not unconfigured,
+        "needs_configuration": unconfigured,
         "expected": plain(raw.get("expected")),
         "actual": plain(raw.get("actual")),
         "changed": raw.get("changed") is True,

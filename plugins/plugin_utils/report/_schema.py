@@ -12,34 +12,42 @@ from typing import Any
 
 from ._model import OUTCOMES, SCHEMA_VERSION, STATUSES
 
-
-def _object(properties: dict[str, Any], *, nullable: bool = False) -> dict[str, Any]:
-    """A JSON object schema whose every property is required: each field is named once, in properties."""
-    return {
-        "type": ["object", "null"] if nullable else "object",
-        "properties": properties,
-        "required": list(properties),
-    }
-
-
 _STRING_OR_NULL = {"type": ["string", "null"]}
-_COUNTS = _object({status: {"type": "integer", "minimum": 0} for status in STATUSES})
-_SEVERITY_COUNTS = _object({severity: {"type": "integer", "minimum": 0} for severity in ("high", "medium", "low")})
+_COUNTS = {
+    "type": "object",
+    "properties": {status: {"type": "integer", "minimum": 0} for status in STATUSES},
+    "required": list(STATUSES),
+}
+_SEVERITY_COUNTS = {
+    "type": "object",
+    "properties": {severity: {"type": "integer", "minimum": 0} for severity in ("high", "medium", "low")},
+    "required": ["high", "medium", "low"],
+}
 _TALLY = {
     "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
     "counts": _COUNTS,
     "failing": {"type": "integer", "minimum": 0},
     "failing_by_severity": _SEVERITY_COUNTS,
+    "needs_configuration": {"type": "integer", "minimum": 0},
 }
-_SUMMARY = _object(
-    {
+# needs_configuration is newer than schema_version 1's first documents: optional, so those still validate.
+_REQUIRED_TALLY = [key for key in _TALLY if key != "needs_configuration"]
+_SUMMARY = {
+    "type": "object",
+    "properties": {
         "hosts": {"type": "integer", "minimum": 0},
-        "outcomes": _object({outcome: {"type": "integer", "minimum": 0} for outcome in OUTCOMES}),
+        "outcomes": {
+            "type": "object",
+            "properties": {outcome: {"type": "integer", "minimum": 0} for outcome in OUTCOMES},
+            "required": list(OUTCOMES),
+        },
         **_TALLY,
-    }
-)
-_CONTROL = _object(
-    {
+    },
+    "required": ["hosts", "outcomes", *_REQUIRED_TALLY],
+}
+_CONTROL = {
+    "type": "object",
+    "properties": {
         "id": {"type": "string"},
         "baseline": {"type": "string"},
         "title": {"type": "string"},
@@ -49,24 +57,45 @@ _CONTROL = _object(
         "hipaa": {"type": "array", "items": {"type": "string"}},
         "status": {"enum": list(STATUSES)},
         "failing": {"type": "boolean"},
+        "needs_configuration": {"type": "boolean"},
         "expected": {},
         "actual": {},
         "changed": {"type": "boolean"},
         "message": {"type": "string"},
         "practice": _STRING_OR_NULL,
         "remediation": _STRING_OR_NULL,
-    }
-)
-_PROBLEM = _object(
-    {
+    },
+    "required": [
+        "id",
+        "baseline",
+        "title",
+        "area",
+        "severity",
+        "kind",
+        "hipaa",
+        "status",
+        "failing",
+        "expected",
+        "actual",
+        "changed",
+        "message",
+        "practice",
+        "remediation",
+    ],
+}
+_PROBLEM = {
+    "type": "object",
+    "properties": {
         "baseline": {"type": "string"},
         "outcome": {"enum": [outcome for outcome in OUTCOMES if outcome != "audited"]},
         "task": _STRING_OR_NULL,
         "message": {"type": "string"},
-    }
-)
-_EXCEPTION = _object(
-    {
+    },
+    "required": ["baseline", "outcome", "task", "message"],
+}
+_EXCEPTION = {
+    "type": "object",
+    "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "reason": {"type": "string"},
@@ -75,10 +104,12 @@ _EXCEPTION = _object(
         "state": {"enum": ["active", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    }
-)
-_ATTESTATION = _object(
-    {
+    },
+    "required": ["id", "title", "reason", "approver", "expires", "state", "control_status", "failing"],
+}
+_ATTESTATION = {
+    "type": "object",
+    "properties": {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "attested_by": {"type": "string"},
@@ -89,10 +120,23 @@ _ATTESTATION = _object(
         "state": {"enum": ["current", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    }
-)
-_HOST = _object(
-    {
+    },
+    "required": [
+        "id",
+        "title",
+        "attested_by",
+        "date",
+        "evidence",
+        "valid_days",
+        "valid_until",
+        "state",
+        "control_status",
+        "failing",
+    ],
+}
+_HOST = {
+    "type": "object",
+    "properties": {
         "name": {"type": "string"},
         "clinics": {"type": "array", "items": {"type": "string"}},
         "baselines": {"type": "array", "items": {"type": "string"}},
@@ -102,11 +146,26 @@ _HOST = _object(
         "controls": {"type": "array", "items": _CONTROL},
         "exceptions": {"type": "array", "items": _EXCEPTION},
         "attestations": {"type": "array", "items": _ATTESTATION},
+        # optional: waiver and attestation entries the audit left out (they did not parse)
+        "input_errors": {"type": "array", "items": {"type": "string"}},
         **_TALLY,
-    }
-)
-_CHANGE = _object(
-    {
+    },
+    "required": [
+        "name",
+        "clinics",
+        "baselines",
+        "outcome",
+        "check_mode",
+        "problems",
+        "controls",
+        "exceptions",
+        "attestations",
+        *_REQUIRED_TALLY,
+    ],
+}
+_CHANGE = {
+    "type": "object",
+    "properties": {
         "host": {"type": "string"},
         "baseline": {"type": "string"},
         "id": {"type": "string"},
@@ -115,68 +174,91 @@ _CHANGE = _object(
         "previous_status": {"type": "string"},
         "status": {"type": "string"},
         "message": {"type": "string"},
-    }
-)
+    },
+    "required": ["host", "baseline", "id", "title", "severity", "previous_status", "status", "message"],
+}
 JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "onepacs.baseline compliance report",
-    **_object(
-        {
-            "schema_version": {"const": SCHEMA_VERSION},
-            "run": _object(
-                {
+    "type": "object",
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION},
+        "run": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "generated_at": {"type": "string"},
+                "date": {"type": "string"},
+                "collection_version": _STRING_OR_NULL,
+                "ansible_version": _STRING_OR_NULL,
+                "inventory_sources": {"type": "array", "items": {"type": "string"}},
+                "limit": _STRING_OR_NULL,
+                "mode": {"enum": ["check", "enforce", "mixed", None]},
+                "merged_from": {"type": "array", "items": {"type": "object"}},
+                # optional: set in a clinic's own document (clinics/<clinic>/compliance.json)
+                "clinic": _STRING_OR_NULL,
+            },
+            "required": [
+                "id",
+                "title",
+                "generated_at",
+                "date",
+                "collection_version",
+                "ansible_version",
+                "inventory_sources",
+                "limit",
+                "mode",
+                "merged_from",
+            ],
+        },
+        "summary": _SUMMARY,
+        "clinics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": _STRING_OR_NULL,
+                    "members": {"type": "array", "items": {"type": "string"}},
+                    **_SUMMARY["properties"],
+                },
+                "required": ["name", "members", *_SUMMARY["required"]],
+            },
+        },
+        "hosts": {"type": "array", "items": _HOST},
+        "controls": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
                     "id": {"type": "string"},
                     "title": {"type": "string"},
-                    "generated_at": {"type": "string"},
-                    "date": {"type": "string"},
-                    "collection_version": _STRING_OR_NULL,
-                    "ansible_version": _STRING_OR_NULL,
-                    "inventory_sources": {"type": "array", "items": {"type": "string"}},
-                    "limit": _STRING_OR_NULL,
-                    "mode": {"enum": ["check", "enforce", "mixed", None]},
-                    "merged_from": {"type": "array", "items": {"type": "object"}},
-                }
-            ),
-            "summary": _SUMMARY,
-            "clinics": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "name": _STRING_OR_NULL,
-                        "members": {"type": "array", "items": {"type": "string"}},
-                        **_SUMMARY["properties"],
-                    }
-                ),
-            },
-            "hosts": {"type": "array", "items": _HOST},
-            "controls": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "id": {"type": "string"},
-                        "title": {"type": "string"},
-                        "area": {"type": "string"},
-                        "severity": {"enum": ["high", "medium", "low", None]},
-                        "hipaa": {"type": "array", "items": {"type": "string"}},
-                        "remediation": _STRING_OR_NULL,
-                        "evaluated": {"type": "integer", "minimum": 0},
-                        "failing_hosts": {"type": "array", "items": {"type": "string"}},
-                    }
-                ),
-            },
-            "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
-            "trend": _object(
-                {
-                    "previous_run": _STRING_OR_NULL,
-                    "newly_failing": {"type": "array", "items": _CHANGE},
-                    "newly_fixed": {"type": "array", "items": _CHANGE},
-                    "hosts_added": {"type": "array", "items": {"type": "string"}},
-                    "hosts_removed": {"type": "array", "items": {"type": "string"}},
+                    "area": {"type": "string"},
+                    "severity": {"enum": ["high", "medium", "low", None]},
+                    "hipaa": {"type": "array", "items": {"type": "string"}},
+                    "remediation": _STRING_OR_NULL,
+                    "evaluated": {"type": "integer", "minimum": 0},
+                    "failing_hosts": {"type": "array", "items": {"type": "string"}},
                 },
-                nullable=True,
-            ),
-        }
-    ),
+                "required": ["id", "title", "area", "severity", "hipaa", "remediation", "evaluated", "failing_hosts"],
+            },
+        },
+        "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
+        "trend": {
+            "type": ["object", "null"],
+            "properties": {
+                "previous_run": _STRING_OR_NULL,
+                "newly_failing": {"type": "array", "items": _CHANGE},
+                "newly_fixed": {"type": "array", "items": _CHANGE},
+                "hosts_added": {"type": "array", "items": {"type": "string"}},
+                "hosts_removed": {"type": "array", "items": {"type": "string"}},
+                # optional: scores of the last runs (report/_history.py)
+                "history": {"type": "object"},
+            },
+            "required": ["previous_run", "newly_failing", "newly_fixed", "hosts_added", "hosts_removed"],
+        },
+    },
+    "required": ["schema_version", "run", "summary", "clinics", "hosts", "controls", "hipaa_safeguards", "trend"],
 }
 
 

@@ -1,7 +1,9 @@
 """The report directory: one folder per run named by its id, a `latest` pointer, and the previous run for trends.
 
-    <dir>/20260516T091500Z/{compliance.json, compliance.csv, compliance.html, junit.xml}
+    <dir>/20260516T091500Z/{compliance.json, compliance.csv, compliance.html, junit.xml, manifest.json}
+    <dir>/20260516T091500Z/clinics/<clinic>/{compliance.json, .csv, .html, junit.xml}   (that clinic's hosts only)
     <dir>/latest -> 20260516T091500Z      (a relative symlink; latest.txt holding the name where a share has none)
+    <dir>/changes/<run id>-<baselines>.json   (change records of enforcing runs, report/_changes.py)
 
 Several writers may share a directory (job slices): a run claims its folder with an exclusive mkdir (a run of the
 same second gets -2, -3, ...), every file is written under a temporary name and renamed into place, and `latest` is
@@ -23,12 +25,24 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+#: Overrides the default report directory for every playbook (onepacs_report_dir still wins).
+REPORT_DIR_ENV = "ONEPACS_REPORT_DIR"
 LATEST = "latest"
 LATEST_FILE = "latest.txt"
 DOCUMENT = "compliance.json"
 FOLDER_MODE = 0o750
 FILE_MODE = 0o640
 _RUN_DIR = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?$")
+
+
+def default_report_dir(environ: Mapping[str, str], home: Path) -> Path:
+    """Where reports go when onepacs_report_dir is not set: $ONEPACS_REPORT_DIR, else the user's data directory
+    ($XDG_DATA_HOME/onepacs/reports, ~/.local/share/onepacs/reports). Never inside the collection: a reinstall
+    replaces that directory, with the history and the trend."""
+    if environ.get(REPORT_DIR_ENV):
+        return Path(environ[REPORT_DIR_ENV]).expanduser()
+    data = Path(environ["XDG_DATA_HOME"]) if environ.get("XDG_DATA_HOME") else home / ".local" / "share"
+    return data / "onepacs" / "reports"
 
 
 def _run_key(name: str) -> tuple[str, int]:
@@ -94,6 +108,21 @@ def latest_dir(base: Path) -> Path | None:
     return None
 
 
+def recent_documents(base: Path, schema_version: int, count: int) -> list[dict[str, Any]]:
+    """The newest `count` readable compliance.json documents of the schema version in base, oldest first."""
+    found: list[dict[str, Any]] = []
+    for folder in reversed(run_dirs(base)):
+        if len(found) >= count:
+            break
+        try:
+            document = json.loads((folder / DOCUMENT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(document, dict) and document.get("schema_version") == schema_version:
+            found.append(document)
+    return list(reversed(found))
+
+
 def previous_document(base: Path, schema_version: int, hosts: Collection[str] | None = None) -> dict[str, Any] | None:
     """The newest readable compliance.json of the schema version in base (latest first) that shares a host with
     `hosts` (any, when None): another slice's report of other hosts is no baseline for a trend."""
@@ -114,11 +143,14 @@ def previous_document(base: Path, schema_version: int, hosts: Collection[str] | 
 
 
 def publish(folder: Path, files: Mapping[str, bytes], keep: int = 0) -> Path:
-    """Write the files into the reserved run folder, point `latest` at it, keep the newest `keep` runs (0: all)."""
+    """Write the files (names relative to the folder, sub-folders allowed) into the reserved run folder, in order,
+    point `latest` at it, keep the newest `keep` runs (0: all)."""
     for name, content in files.items():
-        temporary = folder / f".{name}.partial"
+        target = folder / name
+        _make_folders(target.parent)
+        temporary = target.with_name(f".{target.name}.partial")
         write_private(temporary, content)
-        temporary.replace(folder / name)
+        temporary.replace(target)
     base = folder.parent
     _point_latest(base, folder.name)
     if keep > 0:

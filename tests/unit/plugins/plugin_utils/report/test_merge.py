@@ -74,6 +74,8 @@ def test_the_merge_command_writes_all_outputs_and_gates(tmp_path):
         "compliance.csv",
         "compliance.html",
         "junit.xml",
+        "manifest.json",
+        "clinics",
     }
 
     gated = run_script(str(tmp_path / "slice1"), "--output", str(out), "--fail-on", "fail")

@@ -135,7 +135,8 @@ def test_clinics_and_hosts_without_a_clinic_are_summarized():
         host("solo", clinics=()),
     )
     clinics = {clinic["name"]: clinic for clinic in report["clinics"]}
-    assert list(clinics) == ["clinic_a", "clinic_b", None]
+    # worst first: a clinic with a host not audited, then the lowest score
+    assert list(clinics) == ["clinic_b", "clinic_a", None]
     assert clinics["clinic_a"]["members"] == ["a1", "a2"]
     assert clinics["clinic_a"]["hosts"] == 2
     assert clinics["clinic_a"]["failing"] == 1
@@ -216,3 +217,20 @@ def test_deep_structures_are_cut():
         cursor.append([])
         cursor = cursor[0]
     assert "..." in json.dumps(plain(deep))
+
+
+def test_a_control_that_needs_configuration_is_apart_and_not_counted_against_the_score():
+    gateway = records(statuses={"PWR-02": "fail"})
+    unconfigured = "not configured: set expected_ipv4 to the address reserved for the gateway"
+    for record in gateway:
+        if record["id"] == "NET-01":
+            record.update(status="fail", message=unconfigured)
+    entry = build_host(host("gw", records=gateway), CATALOG, TODAY)
+    net = next(control for control in entry["controls"] if control["id"] == "NET-01")
+    assert net["needs_configuration"] is True
+    assert net["failing"] is False
+    assert entry["needs_configuration"] == 1
+    assert entry["counts"]["fail"] == 1  # PWR-02 only
+    assert entry["failing"] == sum(entry["counts"][status] for status in ("fail", "manual_missing", "error"))
+    evaluated = sum(entry["counts"][status] for status in entry["counts"] if status != "not_applicable")
+    assert entry["score"] == round(100 * (evaluated - 1) / evaluated, 1)

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import jsonschema
+import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._csv import COLUMNS, cell, render_csv
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._html import render_html
@@ -97,9 +98,10 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
-def parsed_html(document: dict) -> _Collector:
+def parsed_html(document: dict, page: str = "clinic") -> _Collector:
+    """The page parsed; a clinic's page by default, which carries every host's details."""
     collector = _Collector()
-    collector.feed(render_html(document).decode("utf-8"))
+    collector.feed(render_html(document, page=page).decode("utf-8"))
     return collector
 
 
@@ -121,7 +123,7 @@ def test_the_schema_rejects_what_merging_cannot_use():
 
 
 def test_html_shows_host_text_as_text_and_runs_no_script():
-    html = render_html(fleet()).decode("utf-8")
+    html = render_html(fleet(), page="clinic").decode("utf-8")
     collector = parsed_html(fleet())
     assert "script" not in collector.tags
     assert SCRIPT not in html
@@ -131,10 +133,16 @@ def test_html_shows_host_text_as_text_and_runs_no_script():
     assert "default-src 'none'" in html
 
 
-def test_html_is_self_contained():
-    collector = parsed_html(fleet())
+@pytest.mark.parametrize("page", ["fleet", "clinic"])
+def test_html_is_self_contained(page):
+    collector = parsed_html(fleet(), page)
     assert not {"link", "img", "iframe", "object", "embed"} & set(collector.tags)
-    external = [value for name, value in collector.attributes if name in {"src", "href"} and not value.startswith("#")]
+    # links stay inside the run folder: anchors, or relative paths to a clinic's page
+    external = [
+        value
+        for name, value in collector.attributes
+        if name in {"src", "href"} and (":" in value or value.startswith(("/", "..")))
+    ]
     assert external == []
     styles = re.findall(r"<style>(.*?)</style>", render_html(fleet()).decode(), flags=re.S)
     assert styles
@@ -210,6 +218,33 @@ def test_every_output_is_identical_for_the_same_records():
     first, second = fleet(), fleet()
     for render in (render_json, render_csv, render_junit, render_html):
         assert render(first) == render(second)
+    assert render_html(first, page="clinic") == render_html(second, page="clinic")
+
+
+def test_the_fleet_page_links_host_details_instead_of_repeating_them():
+    links = {"hosts": {"gw-north": "clinics/clinic_north/compliance.html#host-1"}, "clinics": {}}
+    html = render_html(fleet(), page="fleet", links=links).decode("utf-8")
+    assert 'href="clinics/clinic_north/compliance.html#host-1"' in html
+    assert "Controls by area" not in html
+    assert "Controls by area" in render_html(fleet(), page="clinic").decode("utf-8")
+
+
+def test_card_counts_agree_with_the_badges():
+    html = render_html(fleet(), page="fleet").decode("utf-8")
+    for status in ("fail", "manual_missing", "error"):
+        card = re.search(rf'id="card-{status}"><div class="value">(\d+)<', html)
+        badge = re.search(rf'id="badge-{status}">[^<:]*: (\d+)<', html)
+        assert card, status
+        assert badge, status
+        assert card.group(1) == badge.group(1), status
+
+
+def test_values_are_shown_in_words_not_json():
+    html = render_html(fleet(), page="clinic").decode("utf-8")
+    # SW-01's actual {"programs": ["<script>..."]} reads as a labelled list, escaped
+    assert '<div class="value">Programs: &lt;script&gt;alert(1)&lt;/script&gt;</div>' in html
+    assert "{&#34;programs&#34;" not in html
+    assert '{"programs"' not in html
 
 
 def test_outputs_other_than_json_and_html_carry_no_run_metadata():

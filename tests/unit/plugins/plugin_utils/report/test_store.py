@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._paths import COLLECTION_ROOT
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._model import (
     SCHEMA_VERSION,
     BaselineRun,
@@ -21,6 +22,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._run impor
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._store import (
     LATEST,
     LATEST_FILE,
+    default_report_dir,
     latest_dir,
     previous_document,
     publish,
@@ -103,7 +105,8 @@ def test_previous_document_skips_unreadable_foreign_and_unrelated_runs(tmp_path)
 
 def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp_path):
     first = write_report(document({"PWR-01": "fail"}), tmp_path)
-    assert sorted(path.name for path in first.iterdir()) == sorted(FILES)
+    assert sorted(path.name for path in first.iterdir()) == sorted([*FILES, "manifest.json", "clinics"])
+    assert sorted(path.name for path in (first / "clinics" / "_no_clinic").iterdir()) == sorted(FILES)
     second_document = document({"PWR-02": "fail"})
     second = write_report(second_document, tmp_path)
     assert second.name == "20260516T091500Z-2"
@@ -114,6 +117,7 @@ def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp
     assert [change["id"] for change in written["trend"]["newly_fixed"]] == ["PWR-01"]
     assert written["run"]["inventory_sources"] == ["inv"]
     assert written["run"]["mode"] == "check"
+    assert [point["run"] for point in written["trend"]["history"]["fleet"]] == [first.name, second.name]
 
 
 @pytest.mark.parametrize(
@@ -121,3 +125,13 @@ def test_write_report_writes_every_output_with_the_trend_of_the_previous_run(tmp
 )
 def test_the_run_mode_comes_from_the_hosts_baselines(modes, expected):
     assert mode([{"check_mode": value} for value in modes]) == expected
+
+
+def test_the_default_report_dir_is_outside_the_collection_and_overridable(tmp_path):
+    home = tmp_path / "home"
+    assert default_report_dir({}, home) == home / ".local" / "share" / "onepacs" / "reports"
+    assert default_report_dir({"XDG_DATA_HOME": "/data"}, home) == Path("/data/onepacs/reports")
+    assert default_report_dir({"ONEPACS_REPORT_DIR": "/srv/reports", "XDG_DATA_HOME": "/d"}, home) == Path(
+        "/srv/reports"
+    )
+    assert COLLECTION_ROOT not in default_report_dir({}, Path.home()).parents
