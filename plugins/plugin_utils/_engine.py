@@ -14,6 +14,7 @@ from typing import Any
 from ._catalog import Catalog, Control
 from ._exceptions import ControlException
 from ._findings import Change, Finding, Outcome
+from ._listing import capped
 from ._records import ControlRecord, Status
 from .agent._transport import OpResult
 
@@ -74,7 +75,9 @@ def not_applicable_reason(control: Control, policy: Policy) -> str | None:
 
 
 def _describe_changes(changes: Sequence[Change]) -> str:
-    return "; ".join(f"{change.setting}: {change.before!r} -> {change.after!r}" for change in changes)
+    """The changes in words, capped (a host with thousands of drifted rules must not make a megabyte message; the
+    record's diff and `actual` keep every one)."""
+    return capped(f"{change.setting}: {change.before!r} -> {change.after!r}" for change in changes)
 
 
 def decide_one(control: Control, finding: Finding, policy: Policy) -> Decision:

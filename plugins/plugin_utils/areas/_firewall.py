@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .._findings import Change, Finding
+from .._listing import capped
 from ..agent._transport import OpResult
 from ._area import Area, InvalidOptionError, decides
-from ._listing import capped
 
 PROFILES = ("Domain", "Private", "Public")
 NOT_CONFIGURED = "NotConfigured"

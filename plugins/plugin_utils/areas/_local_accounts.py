@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .._findings import Change, Finding
+from .._listing import capped
 from ..agent._transport import OpResult
 from ._area import Area, Connection, InvalidOptionError, decides
-from ._listing import capped
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 RID_ADMINISTRATOR = 500

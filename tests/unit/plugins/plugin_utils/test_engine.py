@@ -181,3 +181,12 @@ def test_a_partly_refused_fix_is_fail_with_what_was_set_and_what_remains():
     _, (record,) = one([finding], policy(), [OpResult(ok=True, value={"data": 0})])
     assert (record.status, record.changed) == (Status.FAIL, True)
     assert record.message == "set HiberbootEnabled: 1 -> 0; still failing: c is kept"
+
+
+def test_a_message_names_ten_changes_then_how_many_more():
+    many = tuple(change(setting=f"rule {number}") for number in range(3000))
+    decisions, (record,) = one([drifted(changes=many)], policy(check_mode=True))
+    assert record.message.startswith("would set rule 0: 1 -> 0; rule 1: 1 -> 0;")
+    assert record.message.endswith("; rule 9: 1 -> 0; and 2990 more")
+    assert len(record.message) < 300
+    assert pending_changes(decisions) == []
