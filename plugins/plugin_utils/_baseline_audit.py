@@ -1,15 +1,29 @@
-"""A whole baseline in one round trip per host: the probes of every area module in one request (win_baseline).
+"""A whole baseline in one command per host to audit it, two to enforce it (win_baseline).
 
 Each area still runs as its own action plugin (onepacs.baseline.win_<area>, loaded through Ansible's action
-loader), so every control is decided by the same Area class and engine as with one task per area; only the probe
-round trip is shared:
+loader), so every control is decided by the same Area class and engine as with one task per area; only the round
+trips are shared:
 
 1. Plan: each area action runs until its first host call, which is recorded instead of sent.
 2. Probe: the recorded ops, identical ones once, go to the host in ONE command.
 3. Evaluate: each area action runs again and its probe call is answered from that response. Host facts come
-   first and are passed on in task_vars, as they would be between two tasks of a play.
-4. Apply (outside check mode, with enforce): later calls of an area go to the host as usual, one more command
-   per area that has drifted controls. Enforcement stays per area; the audit costs one command.
+   first and are passed on in task_vars, as they would be between two tasks of a play. An area with drifted
+   controls to fix (outside check mode, with enforce) stops at its apply call, which is recorded.
+4. Apply: the recorded fixes of every area go to the host in ONE more command, in area order, each area's ops in
+   the order the area gave them. An op's failure is that op's result, so one area's failed fix never stops the
+   others'; a lost connection or an unreadable answer is handed to every area that had fixes in the command.
+5. Conclude: each area that applied runs once more, its probe and apply calls answered from the two responses,
+   and concludes its records exactly as it does on its own.
+
+Between 4 and 5 is where a confirm step belongs (the commit-confirmed issue, not built here): the applied ops and
+their results of every area are at hand in `_Area.apply_ops` / `_Area.apply_results`, and the host has not been
+contacted since.
+
+Two kinds of area apply on their own, as their own task would, in step 3: an area whose fix needs controller work
+between two host steps (it overrides ControlAction._apply_changes; BitLocker escrows the recovery password before
+protection goes on), and an area that returns facts (later areas read them, so it must be complete before they
+run). Neither has fixes in the gateway or workstation baseline of a fresh host without a TPM, so enforcing such a
+host costs two commands.
 
 Measured on the lab (docs/performance.md): ansible-core spends about as much controller CPU on each task of each
 host as the agent spends answering all the probes, so removing tasks is what makes fleet audits cheap.
@@ -24,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ._catalog import Catalog, load_catalog
@@ -32,6 +46,8 @@ from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
 from ._records import Status
 from .agent._transport import AgentError, OpResult, run_ops
+from .areas._area import Area
+from .areas._lifecycle import load_table
 
 COLLECTION = "onepacs.baseline"
 HOST_FACTS_MODULE = "win_host_facts"
@@ -62,6 +78,9 @@ def _warm_up() -> None:
     with contextlib.suppress(ImportError, ValueError, OSError):
         for module in sorted({control.module for control in load_catalog().controls}):
             importlib.import_module(f"{actions_package}.{module}")
+    # The OS lifecycle table (win_host_facts, SYS-01) is YAML too: parsed per host it was a fifth of a worker's CPU.
+    with contextlib.suppress(ValueError, OSError):
+        load_table()
 
 
 class _ProbePlanned(Exception):
@@ -69,6 +88,14 @@ class _ProbePlanned(Exception):
 
     def __init__(self, ops: Sequence[dict[str, Any]]) -> None:
         super().__init__("probe planned")
+        self.ops = list(ops)
+
+
+class _ApplyPlanned(Exception):
+    """Stops an area action at its apply call during evaluation; carries the fix ops it would have sent."""
+
+    def __init__(self, ops: Sequence[dict[str, Any]]) -> None:
+        super().__init__("apply planned")
         self.ops = list(ops)
 
 
@@ -121,12 +148,24 @@ def area_arguments(
 
 @dataclass
 class _Area:
-    """One area module of the run: its action plugin, and its result once it ran."""
+    """One area module of the run: its action plugin, its probe and apply ops, and its result once it ran."""
 
     module: str
     action: ControlAction | None
     result: dict[str, Any] = field(default_factory=dict)
     probe: list[dict[str, Any]] = field(default_factory=list)
+    #: Task vars the area runs with (the play's, plus the facts of the areas before it).
+    task_vars: dict[str, Any] = field(default_factory=dict)
+    #: Fix ops the area sends in the shared apply command, and their results (or why there are none).
+    apply_ops: list[dict[str, Any]] = field(default_factory=list)
+    apply_results: list[OpResult] = field(default_factory=list)
+    apply_failure: AgentError | AnsibleConnectionFailure | None = None
+
+
+def applies_in_shared_command(action: ControlAction) -> bool:
+    """Whether the area's fixes can wait for the shared apply command: not when the fix needs controller work
+    between host steps (an _apply_changes of its own) or when later areas read facts the area returns."""
+    return type(action)._apply_changes is ControlAction._apply_changes and type(action).AREA.facts is Area.facts
 
 
 def _merge_diffs(diffs: Sequence[Mapping[str, Any]], header: str) -> dict[str, Any] | None:
@@ -199,13 +238,13 @@ class BaselineAction(ActionBase):
         for area in areas:
             if area.action is None:
                 continue
-            self._serve(area, responses, probe_error)
-            area_vars = {**task_vars, "ansible_facts": {**(task_vars.get("ansible_facts") or {}), **facts}}
-            try:
-                area.result = area.action.run(task_vars=area_vars)
-            except AnsibleError as exc:  # the area fails alone, as its own task would
-                area.result = {"failed": True, "msg": f"{area.module}: {exc.message}"}
+            area.task_vars = {**task_vars, "ansible_facts": {**(task_vars.get("ansible_facts") or {}), **facts}}
+            self._evaluate(host, area, responses, probe_error)
             facts.update(area.result.get("ansible_facts") or {})
+        applying = [area for area in areas if area.apply_ops]
+        self._apply(host, applying)
+        for area in applying:
+            self._conclude(area, responses)
         return self._finish(result, host, areas, facts)
 
     def _plan(self, module: str, args: dict[str, Any], task_vars: dict[str, Any]) -> _Area:
@@ -239,24 +278,92 @@ class BaselineAction(ActionBase):
             return {}, exc
         return dict(zip(unique, results, strict=True)), None
 
-    def _serve(self, area: _Area, responses: Mapping[str, OpResult], probe_error: AgentError | None) -> None:
-        """Answer the area's probe call from the shared response; any later call (apply) goes to the host."""
+    def _run_area(self, area: _Area) -> None:
+        """Run the area action to its result; an Ansible error fails this area alone, as its own task would."""
+        if area.action is None:
+            raise RuntimeError(f"{area.module}: its action plugin was not loaded before it ran")
+        try:
+            area.result = area.action.run(task_vars=area.task_vars)
+        except AnsibleError as exc:
+            area.result = {"failed": True, "msg": f"{area.module}: {exc.message}"}
+
+    def _evaluate(
+        self, host: str, area: _Area, responses: Mapping[str, OpResult], probe_error: AgentError | None
+    ) -> None:
+        """Run the area with its probe answered from the shared response. Its fixes are recorded for the shared
+        apply command when they can wait for it (applies_in_shared_command), else they go to the host now."""
         action = area.action
         if action is None:
             raise RuntimeError(f"{area.module}: its action plugin was not loaded before serving its probe")
+        shared_apply = applies_in_shared_command(action)
         calls = 0
 
         def serve(host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
             nonlocal calls
             calls += 1
-            keys = [op_key(op) for op in ops]
-            if calls == 1 and probe_error is not None:
-                raise probe_error
-            if calls == 1 and all(key in responses for key in keys):
-                return [responses[key] for key in keys]
+            if calls == 1:
+                return self._answer_probe(host, ops, responses, probe_error)
+            if shared_apply:
+                raise _ApplyPlanned(ops)
             return self._send(host, ops)
 
         action._run_ops = serve  # type: ignore[method-assign]
+        try:
+            self._run_area(area)
+        except _ApplyPlanned as planned:
+            area.apply_ops = planned.ops
+
+    def _answer_probe(
+        self, host: str, ops: Sequence[dict[str, Any]], responses: Mapping[str, OpResult], error: AgentError | None
+    ) -> list[OpResult]:
+        """An area's probe call, answered from the shared response (the host only for ops it does not hold)."""
+        if error is not None:
+            raise error
+        keys = [op_key(op) for op in ops]
+        if all(key in responses for key in keys):
+            return [responses[key] for key in keys]
+        return self._send(host, ops)
+
+    def _apply(self, host: str, areas: Sequence[_Area]) -> None:
+        """The recorded fixes of every area in one command; each area gets its own slice of the results. A failure
+        of the command itself (lost connection, unreadable answer) is every area's, as on its own apply."""
+        ops = [op for area in areas for op in area.apply_ops]
+        if not ops:
+            return
+        try:
+            results = self._send(host, ops)
+        except (AgentError, AnsibleConnectionFailure) as exc:
+            for area in areas:
+                area.apply_failure = exc
+            return
+        start = 0
+        for area in areas:
+            area.apply_results = results[start : start + len(area.apply_ops)]
+            start += len(area.apply_ops)
+
+    def _conclude(self, area: _Area, responses: Mapping[str, OpResult]) -> None:
+        """Run the area once more, its probe and apply calls answered from the two shared responses, so it
+        concludes its records (read-back checks, errors, diff, warnings) exactly as it does on its own."""
+        action = area.action
+        if action is None:
+            raise RuntimeError(f"{area.module}: its action plugin was not loaded before concluding it")
+        calls = 0
+
+        def serve(host: str, ops: Sequence[dict[str, Any]]) -> list[OpResult]:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                return self._answer_probe(host, ops, responses, None)
+            if calls == 2 and area.apply_failure is not None:
+                raise area.apply_failure
+            if calls == 2 and list(ops) == area.apply_ops:
+                return area.apply_results
+            # Decisions depend only on the probe answers, the options and the date: a different fix now means
+            # the date changed between the two runs. What was sent is not what the area would conclude from.
+            raise AgentError(host, "the fix changed between planning and applying it; the next run reads the host")
+
+        action._run_ops = serve  # type: ignore[method-assign]
+        self._run_area(area)
 
     def _finish(
         self, result: dict[str, Any], host: str, areas: Sequence[_Area], facts: dict[str, Any]

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from baseline_runner import HOST, records_by_id, run_baseline, run_each_area
 
-from ansible_collections.onepacs.baseline.plugins.action.win_baseline import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import (
     area_arguments,
     baseline_modules,
@@ -23,72 +20,6 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit i
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
-
-HOST = "gw01"
-COLLECTION = "onepacs.baseline"
-
-
-class FakeTask:
-    """The parts of an Ansible Task the actions use; copy() gives an independent task, as Task.copy() does."""
-
-    async_val = 0
-
-    def __init__(self, args: dict[str, Any], check_mode: bool, action: str) -> None:
-        self.args = args
-        self.check_mode = check_mode
-        self.action = action
-
-    def copy(self) -> FakeTask:
-        return FakeTask(copy.deepcopy(self.args), self.check_mode, self.action)
-
-
-class LoadingActionModule(ActionModule):
-    """win_baseline with the collection's action plugins imported directly (Ansible's loader needs a play)."""
-
-    def _load_action(self, name: str, task: Any) -> Any:
-        short = name.removeprefix(f"{COLLECTION}.")
-        module = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{short}")
-        action = module.ActionModule(
-            task, self._connection, self._play_context, loader=None, templar=None, shared_loader_obj=None
-        )
-        action._load_name = name
-        return action
-
-
-def make_action(action_class, connection, args, check_mode, name, *, diff=False):
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = diff
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    task = FakeTask(dict(args), check_mode, f"{COLLECTION}.{name}")
-    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = f"{COLLECTION}.{name}"
-    return action
-
-
-def run_baseline(connection, args=None, check_mode=True, diff=False, task_vars=None):
-    arguments = {"baseline": "gateway", **(args or {})}
-    action = make_action(LoadingActionModule, connection, arguments, check_mode, "win_baseline", diff=diff)
-    return action.run(task_vars={"inventory_hostname": HOST, **(task_vars or {})})
-
-
-def run_each_area(connection, baseline="gateway", check_mode=True):
-    """The role's way: one task per area module in turn, host facts passed on to the later tasks."""
-    facts: dict[str, Any] = {}
-    records: dict[str, dict[str, Any]] = {}
-    for module in baseline_modules(load_catalog(), baseline):
-        action_class = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{module}")
-        action = make_action(action_class.ActionModule, connection, {"baseline": baseline}, check_mode, module)
-        result = action.run(task_vars={"inventory_hostname": HOST, "ansible_facts": dict(facts)})
-        facts.update(result.get("ansible_facts") or {})
-        records.update({record["id"]: record for record in result["controls"]})
-    return records
-
-
-def records_by_id(result):
-    return {record["id"]: record for record in result["controls"]}
 
 
 def simulated(profile):
@@ -138,17 +69,19 @@ def test_the_request_holds_each_op_once_and_facts_are_returned():
     )
 
 
-def test_enforcement_probes_once_then_applies_per_drifted_area_like_the_area_modules():
+def test_enforcement_probes_once_then_applies_every_drifted_area_in_one_command():
     per_area, single = twins("server2022-desktop-fresh")
     expected = run_each_area(per_area, check_mode=False)
 
     result = run_baseline(single, check_mode=False)
 
     changed_areas = [module for module, area in result["areas"].items() if area.get("changed")]
-    assert changed_areas
-    assert len(single.requests) == 1 + len(changed_areas)
-    probe_ops = single.requests[0]["ops"]
-    assert not any(op in probe_ops for request in single.requests[1:] for op in request["ops"])
+    assert len(changed_areas) > 1
+    assert len(single.requests) == 2
+    assert result["commands"] == 2
+    probe_ops, apply_ops = single.requests[0]["ops"], single.requests[1]["ops"]
+    assert not any(op in probe_ops for op in apply_ops)
+    assert apply_ops == [op for request in per_area.requests for op in request["ops"] if op not in probe_ops]
     assert records_by_id(result) == expected
     assert single.host.snapshot() == per_area.host.snapshot()
     fixed = [record["id"] for record in result["controls"] if record["status"] == "fixed"]
