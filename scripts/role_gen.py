@@ -438,12 +438,12 @@ def render(role: str) -> dict[str, str]:
         },
         f"{prefix}audit_mode": {
             "type": "str",
-            "default": "per_area",
+            "default": "single_command",
             "choices": ["per_area", "single_command"],
             "description": [
-                "per_area runs one task (one WinRM command) per area.",
-                "single_command runs onepacs.baseline.win_baseline: the probes of every area in one command per host,",
-                "with the same records; fixes stay per area.",
+                "single_command runs onepacs.baseline.win_baseline: every area in one WinRM command per host to audit",
+                "(check mode), two to enforce (one probe, one apply of every drifted control), with the same records",
+                "as per_area. per_area runs one task (one command, plus one per area with drift) per area.",
             ],
         },
         "onepacs_exceptions": _exceptions_spec(),
@@ -460,9 +460,10 @@ def render(role: str) -> dict[str, str]:
         "# which uses check mode and never changes a host.",
         f"{prefix}enforce: true",
         "",
-        "# per_area: one task and one WinRM command per area. single_command: onepacs.baseline.win_baseline sends the",
-        "# probes of every area in one command per host (fleet audits; docs/performance.md); fixes stay per area.",
-        f"{prefix}audit_mode: per_area",
+        "# single_command: onepacs.baseline.win_baseline evaluates every area in one WinRM command per host (check",
+        "# mode), two when enforcing (docs/performance.md). per_area: one task, and one command, per area (plus one",
+        "# per area with drift), for those who want each area as its own task. The records are the same.",
+        f"{prefix}audit_mode: single_command",
         "",
         "# Approved exceptions (waivers), shared by the baseline roles: [{id, reason, approver, expires}].",
         "onepacs_exceptions: []",
@@ -496,6 +497,7 @@ def render(role: str) -> dict[str, str]:
         "only": f"{{{{ {prefix}selected_controls }}}}",
     }
     baseline_areas: dict[str, dict[str, Any]] = {}
+    role_inputs: dict[str, Any] = {"variable_prefix": prefix, "role_variables": [], "setting_variables": {}}
     all_tags: list[str] = []
     for area, ids in [*areas, (Area("attestations", "win_attestations", "Manual controls - attestations"), manual_ids)]:
         enabled = f"{prefix}{area.name}_enabled"
@@ -528,7 +530,13 @@ def render(role: str) -> dict[str, str]:
         results.append(result)
         baseline_areas[area.module] = {
             "enabled": f"{{{{ {enabled} }}}}",
+            "tags": [area.name],
             **{key: value for key, value in args.items() if key not in common},
+        }
+        validate["setting_variables"].setdefault(area.module, {})
+        role_inputs["setting_variables"][area.module] = {
+            "enabled": enabled,
+            **validate["setting_variables"][area.module],
         }
         all_tags += [area.name, *ids]
         tasks.append(
@@ -542,16 +550,15 @@ def render(role: str) -> dict[str, str]:
             }
         )
     results.append(f"{prefix}single_command_result")
-    tasks.append(
-        {
-            "name": "Every area in one command per host (audit_mode single_command)",
-            "onepacs.baseline.win_baseline": {**common, "areas": baseline_areas},
-            "register": f"{prefix}single_command_result",
-            "ignore_errors": True,
-            "when": f"{prefix}audit_mode == 'single_command'",
-            "tags": all_tags,
-        }
-    )
+    single_command_task = {
+        "name": "Every area in one command per host to audit, two to enforce (audit_mode single_command)",
+        "onepacs.baseline.win_baseline": {**common, "areas": baseline_areas},
+        "register": f"{prefix}single_command_result",
+        "ignore_errors": True,
+        "when": f"{prefix}audit_mode == 'single_command'",
+        "tags": all_tags,
+    }
+    tasks.append(single_command_task)
     # Every variable the role reads or sets, and the playbooks' host pattern: anything else with the prefix is a typo.
     validate["role_variables"] = sorted(
         {
@@ -564,16 +571,42 @@ def render(role: str) -> dict[str, str]:
             f"{prefix}hosts",
         }
     )
+    role_inputs["role_variables"] = validate["role_variables"]
+    role_inputs["exceptions_variable"] = "onepacs_exceptions"
+    role_inputs["attestations_variable"] = "onepacs_attestations"
+    audit_tasks = [
+        {
+            **{key: value for key, value in single_command_task.items() if key != "when"},
+            "name": "Audit every area in one WinRM command per host (check mode; unreachable hosts are recorded)",
+            "onepacs.baseline.win_baseline": {**common, "areas": baseline_areas, "role_inputs": role_inputs},
+            "check_mode": True,
+            "ignore_unreachable": True,
+        }
+    ]
     tasks.append(
         {
             "name": "Collect the control records of every area",
             "ansible.builtin.set_fact": {
                 f"{prefix}controls": f"{{{{ {prefix}area_results | selectattr('controls', 'defined')\n"
                 "| map(attribute='controls') | flatten }}",
-                f"{prefix}failed_areas": f"{{{{ {prefix}area_results | selectattr('failed', 'defined')\n"
-                "| selectattr('failed') | map(attribute='msg') | list }}",
+                f"{prefix}failed_areas": f"{{{{ ({prefix}area_results | selectattr('failed', 'defined')\n"
+                "| selectattr('failed') | list) + (" + f"{prefix}area_results | selectattr('unreachable', 'defined')\n"
+                "| selectattr('unreachable') | list) | map(attribute='msg') | list }}",
             },
             "vars": {f"{prefix}area_results": [f"{{{{ {name} | default({{}}) }}}}" for name in results]},
+            "tags": ["always"],
+        }
+    )
+    single_result = f"{prefix}single_command_result"
+    tasks.append(
+        {
+            "name": "Show the result of each area (audit_mode single_command)",
+            "ansible.builtin.debug": {
+                "msg": f"{{{{ {single_result}.areas | dict2items | map(attribute='key')\n"
+                f"| zip({single_result}.areas | dict2items | map(attribute='value.msg'))\n"
+                "| map('join', ': ') | list }}"
+            },
+            "when": f"{single_result}.areas is defined",
             "tags": ["always"],
         }
     )
@@ -631,9 +664,21 @@ def render(role: str) -> dict[str, str]:
             "",
         ]
     )
+    audit_text = "\n".join(
+        [
+            "---",
+            "# Generated by scripts/role_gen.py. The audit entry point (playbooks/audit.yml imports it with tasks_from:",
+            "# audit): one task, one WinRM command per host, in check mode. It checks the role's variables as",
+            "# validate_inputs does before the host is contacted, selects areas by --tags/--skip-tags like the per-area",
+            "# tasks, and keeps an unreachable host in the play with its cause in the registered result, so that the",
+            "# playbook records it. Each task costs the controller about as much CPU per host as the audit itself.",
+            _dump(audit_tasks),
+        ]
+    )
     return {
         "defaults/main.yml": "\n".join(defaults) + "\n",
         "tasks/main.yml": tasks_text,
+        "tasks/audit.yml": audit_text,
         "meta/argument_specs.yml": "---\n" + _dump(argument_specs),
         "vars/main.yml": vars_text,
     }

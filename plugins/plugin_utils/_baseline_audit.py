@@ -32,9 +32,10 @@ host as the agent spends answering all the probes, so removing tasks is what mak
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import importlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,16 +45,21 @@ from ansible.plugins.action import ActionBase
 from ._catalog import Catalog, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
+from ._exceptions import InvalidExceptionError, parse_exceptions
 from ._records import Status
+from ._role_inputs import InvalidRoleInputError, check_area_settings, check_unknown_variables
 from .agent._transport import AgentError, OpResult, run_ops
-from .areas._area import Area
+from .areas._area import Area, InvalidOptionError
+from .areas._attestations import parse_attestations
 from .areas._lifecycle import load_table
 
 COLLECTION = "onepacs.baseline"
 HOST_FACTS_MODULE = "win_host_facts"
 ATTESTATIONS_MODULE = "win_attestations"
-#: Key of an `areas` entry that switches the area off; every other key is an option of the area module.
+#: Keys of an `areas` entry that are not options of the area module: the switch that turns the area off, and the
+#: tags of its task in the role's per-area mode (with them, --tags and --skip-tags select the area here too).
 ENABLED_KEY = "enabled"
+TAGS_KEY = "tags"
 #: What `areas` keeps of each area's result. Records, facts and diffs are returned once, merged; repeating them
 #: would double the result that Ansible pickles and copies for every host.
 AREA_RESULT_KEYS = ("msg", "summary", "changed", "failed", "reboot_required", "unreachable")
@@ -61,8 +67,19 @@ AREA_RESULT_KEYS = ("msg", "summary", "changed", "failed", "reboot_required", "u
 OPTIONS: dict[str, dict[str, Any]] = {
     **COMMON_OPTIONS,
     "baseline": {"type": "str", "choices": ["gateway", "workstation"], "required": True},
-    # Area module name (win_power, ...) -> that module's own options, plus `enabled` (default true).
+    # Area module name (win_power, ...) -> that module's own options, plus `enabled` (default true) and `tags`.
     "areas": {"type": "dict", "default": {}},
+    # The role variables behind the options, checked as validate_inputs checks them, before the host is contacted.
+    "role_inputs": {
+        "type": "dict",
+        "options": {
+            "variable_prefix": {"type": "str", "required": True},
+            "role_variables": {"type": "list", "elements": "str", "required": True},
+            "setting_variables": {"type": "dict", "default": {}},
+            "exceptions_variable": {"type": "str", "default": "onepacs_exceptions"},
+            "attestations_variable": {"type": "str", "default": "onepacs_attestations"},
+        },
+    },
 }
 
 
@@ -118,10 +135,23 @@ def short_module_name(name: str) -> str:
     return name.removeprefix(f"{COLLECTION}.")
 
 
+def runs_with_tags(tags: Collection[str], run_tags: Collection[str], skip_tags: Collection[str]) -> bool:
+    """Whether Ansible runs a task with these tags (neither `always` nor `never`) under --tags and --skip-tags,
+    as its Taggable.evaluate_tags decides (special tags `all` and `tagged` included)."""
+    tags, run, skip = set(tags), set(run_tags) or {"all"}, set(skip_tags)
+    selected = "all" in run or bool(tags & run) or ("tagged" in run and bool(tags))
+    skipped = "all" in skip or bool(tags & skip) or ("tagged" in skip and bool(tags))
+    return selected and not skipped
+
+
 def area_arguments(
-    modules: Sequence[str], areas: Mapping[str, Any], common: Mapping[str, Any]
+    modules: Sequence[str],
+    areas: Mapping[str, Any],
+    common: Mapping[str, Any],
+    selected_by_tags: Callable[[str, Sequence[str]], bool] = lambda module, tags: True,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(module, task args) of every enabled area, in `modules` order: the common options, then the area's own.
+    An area with `tags` runs only when `selected_by_tags(module, tags)` says its per-area task would run.
 
     Raises AnsibleActionFail for an area the baseline does not have, or an entry that is not a mapping."""
     given: dict[str, Mapping[str, Any]] = {}
@@ -141,9 +171,36 @@ def area_arguments(
         enabled = options.pop(ENABLED_KEY, True)
         if not isinstance(enabled, bool):
             raise AnsibleActionFail(f"areas.{module}.{ENABLED_KEY}: expected true or false, got {enabled!r}")
-        if enabled:
+        tags = options.pop(TAGS_KEY, None)
+        if tags is not None and (not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags)):
+            raise AnsibleActionFail(f"areas.{module}.{TAGS_KEY}: expected a list of tags, got {tags!r}")
+        if enabled and (tags is None or selected_by_tags(module, tags)):
             selected.append((module, {**common, **options}))
     return selected
+
+
+def check_role_inputs(
+    inputs: Mapping[str, Any], areas: Mapping[str, Any], common: Mapping[str, Any], task_vars: Mapping[str, Any]
+) -> None:
+    """The checks of validate_inputs, naming the role variable at fault, so that the single-command audit needs
+    no task of its own for them. Raises AnsibleActionFail."""
+    catalog = load_catalog()
+    settings_variables = inputs["setting_variables"] or {}
+    try:
+        check_unknown_variables(task_vars, inputs["variable_prefix"], inputs["role_variables"])
+        for name, entry in areas.items():
+            module = short_module_name(str(name))
+            variables = settings_variables.get(module) or {}
+            options = {key: value for key, value in (entry or {}).items() if key not in (ENABLED_KEY, TAGS_KEY)}
+            enabled = (entry or {}).get(ENABLED_KEY, True)
+            if not isinstance(enabled, bool):
+                raise InvalidRoleInputError(f"{variables.get(ENABLED_KEY, module)}: expected true or false")
+            check_area_settings(module, options, variables)
+        parse_exceptions(common["exceptions"], catalog.ids(), inputs["exceptions_variable"])
+        attestations = (areas.get(ATTESTATIONS_MODULE) or {}).get("attestations") or []
+        parse_attestations(attestations, catalog, dt.date.today(), inputs["attestations_variable"])
+    except (InvalidExceptionError, InvalidOptionError, InvalidRoleInputError) as exc:
+        raise AnsibleActionFail(str(exc)) from None
 
 
 @dataclass
@@ -230,7 +287,17 @@ class BaselineAction(ActionBase):
         _validation, params = self.validate_argument_spec(argument_spec=OPTIONS)
         catalog = load_catalog()
         common = {name: params[name] for name in COMMON_OPTIONS}
-        selected = area_arguments(baseline_modules(catalog, params["baseline"]), params["areas"], common)
+        if params["role_inputs"]:
+            check_role_inputs(params["role_inputs"], params["areas"], common, task_vars)
+        run_tags = task_vars.get("ansible_run_tags") or ["all"]
+        skip_tags = task_vars.get("ansible_skip_tags") or []
+
+        def selected_by_tags(module: str, tags: Sequence[str]) -> bool:
+            ids = [control.id for control in catalog.for_module(module) if params["baseline"] in control.baselines]
+            return runs_with_tags([*tags, *ids], run_tags, skip_tags)
+
+        modules = baseline_modules(catalog, params["baseline"])
+        selected = area_arguments(modules, params["areas"], common, selected_by_tags)
 
         areas = [self._plan(module, args, task_vars) for module, args in selected]
         responses, probe_error = self._probe(host, areas)
