@@ -191,7 +191,8 @@ def check_role_inputs(
         for name, entry in areas.items():
             module = short_module_name(str(name))
             variables = settings_variables.get(module) or {}
-            options = {key: value for key, value in (entry or {}).items() if key not in (ENABLED_KEY, TAGS_KEY)}
+            # The options behind role variables; the others (attestations) are checked below, with their name.
+            options = {key: value for key, value in (entry or {}).items() if key in variables and key != ENABLED_KEY}
             enabled = (entry or {}).get(ENABLED_KEY, True)
             if not isinstance(enabled, bool):
                 raise InvalidRoleInputError(f"{variables.get(ENABLED_KEY, module)}: expected true or false")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit i
     area_arguments,
     baseline_modules,
     op_key,
+    runs_with_tags,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from fake_connection import SimulatedConnection
@@ -204,3 +206,83 @@ def test_loading_a_plugin_parses_the_catalog_so_forked_workers_inherit_it(plugin
         assert loaded >= set(baseline_modules(load_catalog(), "gateway"))
     else:
         assert loaded == {"win_power"}
+
+
+@pytest.mark.parametrize(
+    ("run_tags", "skip_tags", "runs"),
+    [
+        ([], [], True),
+        (["all"], [], True),
+        (["power"], [], True),
+        (["PWR-02"], [], True),
+        (["firewall"], [], False),
+        (["tagged"], [], True),
+        (["all"], ["power"], False),
+        (["all"], ["PWR-01"], False),
+        (["all"], ["firewall"], True),
+        (["power"], ["all"], False),
+        (["power"], ["tagged"], False),
+    ],
+)
+def test_an_area_runs_under_the_tags_that_would_run_its_per_area_task(run_tags, skip_tags, runs):
+    assert runs_with_tags(["power", "PWR-01", "PWR-02"], run_tags, skip_tags) is runs
+
+
+def test_tags_select_areas_and_their_control_ids_select_the_area_too():
+    areas = {"win_power": {"tags": ["power"]}, "win_firewall": {"tags": ["firewall"]}}
+    by_area = run_baseline(
+        simulated("server2022-desktop-fresh"), {"areas": areas}, task_vars={"ansible_run_tags": ["firewall"]}
+    )
+    assert "win_firewall" in by_area["areas"]
+    assert "win_power" not in by_area["areas"]
+    assert "win_services" in by_area["areas"]  # an area given no tags is not selected by them
+    by_id = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"areas": areas},
+        task_vars={"ansible_run_tags": ["PWR-03"], "ansible_skip_tags": ["firewall"]},
+    )
+    assert "win_power" in by_id["areas"]
+    assert "win_firewall" not in by_id["areas"]
+
+
+def test_no_selected_area_sends_nothing():
+    connection = simulated("server2022-desktop-fresh")
+    areas = {module: {"tags": [module]} for module in baseline_modules(load_catalog(), "gateway")}
+    result = run_baseline(connection, {"areas": areas}, task_vars={"ansible_run_tags": ["report"]})
+    assert result["controls"] == []
+    assert result["commands"] == 0
+    assert connection.requests == []
+
+
+ROLE_INPUTS = {
+    "variable_prefix": "onepacs_gateway_",
+    "role_variables": ["onepacs_gateway_power_hibernation", "onepacs_gateway_power_enabled"],
+    "setting_variables": {
+        "win_power": {"hibernation": "onepacs_gateway_power_hibernation", "enabled": "onepacs_gateway_power_enabled"}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "task_vars", "message"),
+    [
+        ({"areas": {"win_power": {"hibernation": "sometimes"}}}, {}, "onepacs_gateway_power_hibernation: "),
+        ({"areas": {"win_power": {"enabled": "no"}}}, {}, "onepacs_gateway_power_enabled: expected true or false"),
+        ({}, {"onepacs_gateway_power_hibernate": True}, "did you mean onepacs_gateway_power_hibernation?"),
+        (
+            {"exceptions": [{"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2030-01-01"}]},
+            {},
+            "onepacs_exceptions[0].id: 'PWR-99' is not a control id of the catalog",
+        ),
+        (
+            {"areas": {"win_attestations": {"attestations": [{"id": "PWR-01"}]}}},
+            {},
+            "onepacs_attestations[0]",
+        ),
+    ],
+)
+def test_role_inputs_are_checked_naming_the_variable_before_the_host_is_contacted(args, task_vars, message):
+    connection = simulated("server2022-desktop-fresh")
+    with pytest.raises(AnsibleActionFail, match=re.escape(message)):
+        run_baseline(connection, {**args, "role_inputs": ROLE_INPUTS}, task_vars=task_vars)
+    assert connection.requests == []
