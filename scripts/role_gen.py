@@ -442,6 +442,12 @@ def _show_areas_task(result: str) -> dict[str, Any]:
 def _audit_entry_point(single_command_task: dict[str, Any], role_inputs: dict[str, Any]) -> str:
     """tasks/audit.yml: the single-command task alone, for playbooks/audit.yml (tasks_from: audit)."""
     arguments = dict(single_command_task["onepacs.baseline.win_baseline"])
+    # win_baseline reads the role variables named in role_inputs itself: a '{{ variable }}' per option would be
+    # compiled again for every host (docs/performance.md).
+    arguments["areas"] = {
+        module: {key: value for key, value in entry.items() if key not in role_inputs["setting_variables"][module]}
+        for module, entry in arguments["areas"].items()
+    }
     task = {
         **{key: value for key, value in single_command_task.items() if key != "when"},
         "name": "Audit every area in one WinRM command per host (check mode; unreachable hosts are recorded)",

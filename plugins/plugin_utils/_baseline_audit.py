@@ -288,8 +288,10 @@ class BaselineAction(ActionBase):
         _validation, params = self.validate_argument_spec(argument_spec=OPTIONS)
         catalog = load_catalog()
         common = {name: params[name] for name in COMMON_OPTIONS}
+        areas = params["areas"]
         if params["role_inputs"]:
-            check_role_inputs(params["role_inputs"], params["areas"], common, task_vars)
+            areas = self._options_from_role_variables(params["role_inputs"], areas, task_vars)
+            check_role_inputs(params["role_inputs"], areas, common, task_vars)
         run_tags = task_vars.get("ansible_run_tags") or ["all"]
         skip_tags = task_vars.get("ansible_skip_tags") or []
 
@@ -298,7 +300,7 @@ class BaselineAction(ActionBase):
             return runs_with_tags([*tags, *ids], run_tags, skip_tags)
 
         modules = baseline_modules(catalog, params["baseline"])
-        selected = area_arguments(modules, params["areas"], common, selected_by_tags)
+        selected = area_arguments(modules, areas, common, selected_by_tags)
 
         areas = [self._plan(module, args, task_vars) for module, args in selected]
         responses, probe_error = self._probe(host, areas)
@@ -314,6 +316,24 @@ class BaselineAction(ActionBase):
         for area in applying:
             self._conclude(area, responses)
         return self._finish(result, host, areas, facts)
+
+    def _options_from_role_variables(
+        self, inputs: Mapping[str, Any], areas: Mapping[str, Any], task_vars: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """`areas` with every option the task does not give read from the role variable behind it.
+
+        The role's audit entry point passes the names, not '{{ variable }}' templates: Ansible compiles each
+        template of a task's arguments again for every host (its worker is a fresh fork), about a third of the
+        controller CPU of this task with sixty of them (docs/performance.md). Values are templated here, so a
+        variable that refers to another still works.
+        """
+        merged: dict[str, Any] = {short_module_name(str(name)): dict(entry or {}) for name, entry in areas.items()}
+        for module, variables in (inputs["setting_variables"] or {}).items():
+            entry = merged.setdefault(module, {})
+            for option, variable in (variables or {}).items():
+                if option not in entry and variable in task_vars:
+                    entry[option] = self._templar.template(task_vars[variable])
+        return merged
 
     def _plan(self, module: str, args: dict[str, Any], task_vars: dict[str, Any]) -> _Area:
         """Run the area action up to its probe and keep the ops it would send (none when it needs no host)."""

@@ -4,13 +4,17 @@ in a unit test over a stand-in connection (fake_connection.SimulatedConnection).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib
 from typing import Any
 from unittest.mock import MagicMock
 
+import pytest
+
 from ansible_collections.onepacs.baseline.plugins.action.win_baseline import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import baseline_modules
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
+from winlab import sim_ops_accounts, sim_ops_defender
 
 HOST = "gw01"
 COLLECTION = "onepacs.baseline"
@@ -43,6 +47,13 @@ class LoadingActionModule(ActionModule):
         return action
 
 
+class PlainTemplar:
+    """Ansible's Templar for variables that hold plain values (no templates): each value is its own result."""
+
+    def template(self, value: Any) -> Any:
+        return value
+
+
 def make_action(action_class, connection, args, check_mode, name, *, diff=False):
     play_context = MagicMock()
     play_context.check_mode = check_mode
@@ -51,7 +62,9 @@ def make_action(action_class, connection, args, check_mode, name, *, diff=False)
     ansible_connection.exec_command.side_effect = connection.exec_command
     ansible_connection._shell.tmpdir = None
     task = FakeTask(dict(args), check_mode, f"{COLLECTION}.{name}")
-    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action = action_class(
+        task, ansible_connection, play_context, loader=None, templar=PlainTemplar(), shared_loader_obj=None
+    )
     action._load_name = f"{COLLECTION}.{name}"
     return action
 
@@ -77,3 +90,21 @@ def run_each_area(connection, baseline="gateway", check_mode=True):
 
 def records_by_id(result):
     return {record["id"]: record for record in result["controls"]}
+
+
+STOPPED_AT = dt.datetime.now(dt.UTC).timestamp()
+
+
+class FrozenClock(dt.datetime):
+    """The simulator's clock stopped, so that the two paths, run one after the other, write the same timestamps
+    (Defender's signature update time)."""
+
+    @classmethod
+    def now(cls, tz: dt.tzinfo | None = None) -> FrozenClock:
+        return cls.fromtimestamp(STOPPED_AT, tz)
+
+
+def stop_simulator_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stop the clock of the simulator ops that write timestamps, for the rest of the test."""
+    for module in (sim_ops_defender, sim_ops_accounts):
+        monkeypatch.setattr(module, "datetime", FrozenClock)

@@ -71,6 +71,7 @@ def test_the_request_holds_each_op_once_and_facts_are_returned():
     )
 
 
+@pytest.mark.usefixtures("frozen_simulator_clock")
 def test_enforcement_probes_once_then_applies_every_drifted_area_in_one_command():
     per_area, single = twins("server2022-desktop-fresh")
     expected = run_each_area(per_area, check_mode=False)
@@ -286,3 +287,22 @@ def test_role_inputs_are_checked_naming_the_variable_before_the_host_is_contacte
     with pytest.raises(AnsibleActionFail, match=re.escape(message)):
         run_baseline(connection, {**args, "role_inputs": ROLE_INPUTS}, task_vars=task_vars)
     assert connection.requests == []
+
+
+def test_options_left_out_are_read_from_the_role_variables_named_in_role_inputs():
+    connection = simulated("server2022-desktop-fresh")
+    task_vars = {"onepacs_gateway_power_hibernation": True, "onepacs_gateway_power_enabled": True}
+    result = run_baseline(connection, {"role_inputs": ROLE_INPUTS}, task_vars=task_vars)
+    assert records_by_id(result)["PWR-02"]["status"] == "pass"  # hibernation on is what the variable asks for
+    given = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"role_inputs": ROLE_INPUTS, "areas": {"onepacs.baseline.win_power": {"hibernation": False}}},
+        task_vars=task_vars,
+    )
+    assert records_by_id(given)["PWR-02"]["status"] == "fail"  # the task's own option wins
+    switched_off = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"role_inputs": ROLE_INPUTS},
+        task_vars={**task_vars, "onepacs_gateway_power_enabled": False},
+    )
+    assert "win_power" not in switched_off["areas"]

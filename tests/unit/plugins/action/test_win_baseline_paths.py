@@ -4,7 +4,6 @@ check and enforce, also when ops fail; and its command count (one to audit, two 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,33 +13,16 @@ from baseline_runner import LoadingActionModule, make_action, records_by_id, run
 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import applies_in_shared_command
 from fake_connection import SimulatedConnection
-from winlab import sim_ops_accounts, sim_ops_defender
 from winlab.sim_profiles import list_profiles
 from winlab.simulator import SimulatedHost
+
+pytestmark = pytest.mark.usefixtures("frozen_simulator_clock")
 
 PROFILES = list_profiles()
 BASELINES = ("gateway", "workstation")
 
 #: Ops the host refuses, as Windows does when a policy or a broken provider blocks them.
 OpFilter = Callable[[Mapping[str, Any]], bool]
-
-
-STOPPED_AT = dt.datetime.now(dt.UTC).timestamp()
-
-
-class FrozenClock(dt.datetime):
-    """The simulator's clock stopped, so that the two paths, run one after the other, write the same timestamps
-    (Defender's signature update time)."""
-
-    @classmethod
-    def now(cls, tz: dt.tzinfo | None = None) -> FrozenClock:
-        return cls.fromtimestamp(STOPPED_AT, tz)
-
-
-@pytest.fixture(autouse=True)
-def frozen_simulator_clock(monkeypatch):
-    for module in (sim_ops_defender, sim_ops_accounts):
-        monkeypatch.setattr(module, "datetime", FrozenClock)
 
 
 class RefusingHost(SimulatedHost):
