@@ -22,8 +22,8 @@ contacted since.
 Two kinds of area apply on their own, as their own task would, in step 3: an area whose fix needs controller work
 between two host steps (it overrides ControlAction._apply_changes; BitLocker escrows the recovery password before
 protection goes on), and an area that returns facts (later areas read them, so it must be complete before they
-run). Neither has fixes in the gateway or workstation baseline of a fresh host without a TPM, so enforcing such a
-host costs two commands.
+run). With the roles' defaults neither sends a fix (BitLocker's is an opt-in; host facts are audit only), so
+enforcing any lab profile costs at most two commands (tests/unit/plugins/action/test_win_baseline_paths.py).
 
 Measured on the lab (docs/performance.md): ansible-core spends about as much controller CPU on each task of each
 host as the agent spends answering all the probes, so removing tasks is what makes fleet audits cheap.

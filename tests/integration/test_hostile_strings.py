@@ -100,6 +100,6 @@ def test_hostile_names_reach_the_records_as_text(start_lab, tmp_path: Path):
         leaves = text_leaves(by_id[control_id])
         for kind, name in names.items():
             assert any(f"{name} {suffix}" in leaf for leaf in leaves), (control_id, kind, leaves)
-    software = run.result(HOST, "win_host_facts")["result"]["ansible_facts"]["onepacs_host"]["software"]
+    software = run.result(HOST, "win_baseline")["result"]["ansible_facts"]["onepacs_host"]["software"]
     for name in names.values():
         assert any(name in leaf for leaf in text_leaves(software)), name
