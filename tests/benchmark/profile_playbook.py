@@ -8,7 +8,8 @@ It runs ansible-playbook in this process with cProfile on, and each worker (a fo
 profiler, then prints the share of the profiled time per part: the main process (strategy, results, callbacks) and,
 in the workers, each function listed in PARTS (cumulative time, so nested parts overlap and do not add up to 100%).
 OUT_DIR keeps main.prof and one w<pid>.prof per worker, for `python -m pstats` or snakeviz. cProfile slows Python
-code down unevenly (calls more than C code), so read the shares, not the seconds.
+code down unevenly (calls more than C code), so read the shares, not the seconds. The profilers count CPU time
+(time.process_time), not time spent waiting for hosts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import cProfile
 import os
 import pstats
 import sys
+import time
 from pathlib import Path
 
 from ansible.cli.playbook import main as playbook_main
@@ -37,7 +39,7 @@ def _profile_workers(out: Path) -> None:
     original = worker.WorkerProcess._run
 
     def profiled(self: worker.WorkerProcess) -> object:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         try:
             return original(self)
@@ -56,6 +58,18 @@ def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float:
     )
 
 
+def _task_of(stats: pstats.Stats) -> str:
+    """Which kind of task a worker ran, from the functions it called."""
+    called = {(filename.rsplit("/", 1)[-1], function) for filename, _line, function in stats.stats}  # type: ignore[attr-defined]
+    if ("_baseline_audit.py", "run") in called:
+        return "win_baseline task"
+    if ("compliance_report.py", "run") in called:
+        return "compliance_report task"
+    if ("task_executor.py", "_run_loop") in called:
+        return "looping tasks (audit.yml's record and show, run once)"
+    return "other tasks (the report role's per-host gates, set_stats, debug)"
+
+
 def report(out: Path) -> str:
     main = pstats.Stats(str(out / "main.prof"))
     workers = sorted(out.glob("w*.prof"))
@@ -71,6 +85,14 @@ def report(out: Path) -> str:
     for label, suffix, name in PARTS:
         share = _cumulative(combined, suffix, name) / total if combined else 0.0
         lines.append(f"  {label}: {100 * share:.0f}%")
+    by_task: dict[str, tuple[float, int]] = {}
+    for path in workers:
+        stats = pstats.Stats(str(path))
+        spent, count = by_task.get(_task_of(stats), (0.0, 0))
+        by_task[_task_of(stats)] = (spent + stats.total_tt, count + 1)  # type: ignore[attr-defined]
+    lines.append("workers by task:")
+    for task, (spent, count) in sorted(by_task.items(), key=lambda item: -item[1][0]):
+        lines.append(f"  {task}: {100 * spent / total:.0f}% in {count} workers")
     return "\n".join(lines)
 
 
@@ -84,7 +106,7 @@ def main(argv: list[str]) -> int:
         stale.unlink()
     sys.argv = ["ansible-playbook", *argv[2:]]
     _profile_workers(out)
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     code = 0
     try:
