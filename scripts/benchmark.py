@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
-"""Fleet-scale benchmark of the gateway audit on lab hosts (issue 7).
+"""Fleet-scale benchmark of the gateway audit and enforcement on lab hosts (issues 7 and 13).
 
 For each fleet size N it starts N simulated gateways in one background lab process, gives every host a latency
 (each HTTP response `--network-ms` late, each command `--command-ms` long: network round trip and PowerShell
-start-up), and audits them in check mode three ways:
+start-up), and runs these modes:
 
-- per_area: the gateway role as shipped (playbooks/gateway.yml): one task, one WinRM command, per area module;
-- single_command: onepacs.baseline.win_baseline (tests/benchmark/playbooks/gateway_single_command.yml, the task of
-  the role's single-command audit mode): every area's probes in one command per host;
-- per_setting: the same controls one setting per task, the style of the popular CIS roles (tests/benchmark/).
+- floor: one trivial command per host (ansible.builtin.raw; tests/benchmark/playbooks/floor.yml), the physical
+  floor of Ansible over WinRM;
+- audit_playbook: playbooks/audit.yml exactly as shipped, with its report (written under OUT/work);
+- single_command: onepacs.baseline.win_baseline alone (tests/benchmark/playbooks/gateway_single_command.yml);
+- per_area: the gateway role with one task, one WinRM command, per area module (audit_mode per_area), in check mode;
+- per_setting: the same controls one setting per task, the style of the popular CIS roles (tests/benchmark/);
+- enforce: the gateway role as shipped (playbooks/gateway.yml) enforcing fresh hosts, a lab of its own;
+- enforce_per_area: the same with audit_mode per_area, a lab of its own.
 
 It reports per run: wall time, controller CPU (user + system of ansible-playbook and its workers, from wait4),
-peak controller memory (largest process, and the sampled total PSS of the process tree), WinRM commands and HTTP
-requests per host (counted by the lab), and the lab's own CPU, into OUT/results.md and OUT/results.json.
+peak controller memory (largest process, and the sampled total PSS of the process tree), peak memory of the lab
+process, WinRM commands and HTTP requests per host (counted by the lab), the lab's own CPU, and ratios against the
+floor and per_setting runs of the same size, into OUT/results.md and OUT/results.json.
 
-Usage: scripts/benchmark.py [--quick] [--sizes 1,50,200] [--forks 50] [--modes per_area,single_command,...]
+Usage: scripts/benchmark.py [--quick] [--sizes 1,50,200] [--forks 50] [--modes floor,audit_playbook,...]
+       [--max-hosts per_setting=50,per_area=200]
 The benchmark is not part of scripts/test; `scripts/benchmark.py --quick` is a smoke run of a few seconds.
 """
 
@@ -48,16 +54,57 @@ from playbook import ansible_env, parse_recap  # noqa: E402
 from winlab.fleet import LabClient  # noqa: E402
 
 BENCHMARK_DIR = REPO_ROOT / "tests" / "benchmark"
-PLAYBOOKS = {
-    "per_area": REPO_ROOT / "playbooks" / "gateway.yml",
-    "single_command": BENCHMARK_DIR / "playbooks" / "gateway_single_command.yml",
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way of running the gateway baseline against the fleet."""
+
+    description: str
+    playbook: Path | None  # None: generated (per_setting)
+    check: bool = True
+    extra_vars: tuple[str, ...] = ()
+    #: Enforcement changes the hosts, so such a mode gets a fresh lab of its own.
+    fresh_lab: bool = False
+    #: Writes the compliance report under the work directory.
+    report: bool = False
+
+
+PER_AREA = "onepacs_gateway_audit_mode=per_area"
+MODE_TABLE: dict[str, Mode] = {
+    "floor": Mode(
+        "one trivial command per host (ansible.builtin.raw)", BENCHMARK_DIR / "playbooks" / "floor.yml", check=False
+    ),
+    "audit_playbook": Mode(
+        "playbooks/audit.yml as shipped, with its report", REPO_ROOT / "playbooks" / "audit.yml", report=True
+    ),
+    "single_command": Mode(
+        "win_baseline alone, one command per host", BENCHMARK_DIR / "playbooks" / "gateway_single_command.yml"
+    ),
+    "per_area": Mode(
+        "gateway role, one task per area module", REPO_ROOT / "playbooks" / "gateway.yml", extra_vars=(PER_AREA,)
+    ),
+    "per_setting": Mode("one setting per task (CIS-role style)", None),
+    "enforce": Mode(
+        "gateway role as shipped enforcing fresh hosts",
+        REPO_ROOT / "playbooks" / "gateway.yml",
+        check=False,
+        fresh_lab=True,
+    ),
+    "enforce_per_area": Mode(
+        "gateway role enforcing fresh hosts, one task per area",
+        REPO_ROOT / "playbooks" / "gateway.yml",
+        check=False,
+        extra_vars=(PER_AREA,),
+        fresh_lab=True,
+    ),
 }
-MODES = ("per_area", "single_command", "per_setting")
-DESCRIPTIONS = {
-    "per_area": "gateway role, one task per area module",
-    "single_command": "win_baseline, one command per host",
-    "per_setting": "one setting per task (CIS-role style)",
-}
+MODES = tuple(MODE_TABLE)
+DESCRIPTIONS = {name: mode.description for name, mode in MODE_TABLE.items()}
+#: Modes that are slow by design run only up to this many hosts unless --max-hosts says otherwise.
+DEFAULT_MAX_HOSTS = {"per_setting": 50, "per_area": 200, "enforce_per_area": 200}
+#: The modes every other mode is compared with, at the same size, forks and strategy.
+REFERENCES = ("floor", "per_setting")
 GROUP = "gateways"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -85,6 +132,7 @@ class Run:
     lab_cpu_s: float
     hosts_ok: int
     mean_request_ms: float
+    lab_peak_rss_mb: float = 0.0
     log: str = ""
 
     @property
@@ -105,7 +153,7 @@ class Settings:
     command_ms: int
     profile: str
     https: bool
-    per_setting_max_hosts: int
+    max_hosts: dict[str, int]
     collections_path: Path
     single_command_playbook: Path
     single_command_extra_vars: list[str]
@@ -249,11 +297,29 @@ def lab_fleet(state_dir: Path, settings: Settings, count: int) -> Iterator[LabCl
 def playbook_for(mode: str, work_dir: Path, settings: Settings) -> Path:
     if mode == "single_command":
         return settings.single_command_playbook
-    if mode != "per_setting":
-        return PLAYBOOKS[mode]
+    playbook = MODE_TABLE[mode].playbook
+    if playbook is not None:
+        return playbook
     path = work_dir / "gateway_per_setting.yml"
     path.write_text("---\n" + yaml.safe_dump(per_setting.playbook("gateway", GROUP), sort_keys=False, width=200))
     return path
+
+
+def command_for(
+    mode: str, inventory: Path, playbook: Path, settings: Settings, *, forks: int, run_dir: Path
+) -> list[str]:
+    """The ansible-playbook command line of one run."""
+    spec = MODE_TABLE[mode]
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    command += ["--forks", str(forks)]
+    if spec.check:
+        command.append("--check")
+    extra_vars = list(spec.extra_vars)
+    if mode == "single_command":
+        extra_vars += settings.single_command_extra_vars
+    if spec.report:
+        extra_vars.append(f"onepacs_report_dir={run_dir / 'reports'}")
+    return command + [argument for extra in extra_vars for argument in ("-e", extra)]
 
 
 def _stop_run(pid: int) -> None:
@@ -262,7 +328,7 @@ def _stop_run(pid: int) -> None:
 
 
 def run_mode(lab: LabClient, settings: Settings, mode: str, *, forks: int, strategy: str, work_dir: Path) -> Run:
-    """One check-mode audit of every lab host; the numbers of that run only."""
+    """One run of a mode on every lab host; the numbers of that run only."""
     count = len(lab.info["hosts"])
     playbook = playbook_for(mode, work_dir, settings)
     env = ansible_env(
@@ -273,11 +339,8 @@ def run_mode(lab: LabClient, settings: Settings, mode: str, *, forks: int, strat
             "ANSIBLE_COLLECTIONS_PATH": str(settings.collections_path),
         }
     )
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(lab.inventory), str(playbook)]
-    command += ["--check", "--forks", str(forks)]
-    if mode == "single_command":
-        command += [argument for extra in settings.single_command_extra_vars for argument in ("-e", extra)]
     log_path = work_dir / f"{mode}-n{count}-f{forks}-{strategy}.log"
+    command = command_for(mode, lab.inventory, playbook, settings, forks=forks, run_dir=work_dir / log_path.stem)
     before = host_counters(lab)
     lab_cpu_before = process_cpu_s(lab.pid)
     started_wall = time.time()
@@ -289,6 +352,8 @@ def run_mode(lab: LabClient, settings: Settings, mode: str, *, forks: int, strat
         )
         sampler = TreeSampler(process.pid, settings.sample_interval)
         sampler.start()
+        lab_sampler = TreeSampler(lab.pid, settings.sample_interval)
+        lab_sampler.start()
         timer = threading.Timer(settings.timeout, _stop_run, args=(process.pid,))
         timer.start()
         try:
@@ -297,6 +362,7 @@ def run_mode(lab: LabClient, settings: Settings, mode: str, *, forks: int, strat
         finally:
             timer.cancel()
             sampler.stop()
+            lab_sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     lab_cpu = process_cpu_s(lab.pid) - lab_cpu_before
@@ -330,6 +396,7 @@ def run_mode(lab: LabClient, settings: Settings, mode: str, *, forks: int, strat
         lab_cpu_s=round(lab_cpu, 2),
         hosts_ok=ok,
         mean_request_ms=round(sum(durations) / len(durations), 1) if durations else 0.0,
+        lab_peak_rss_mb=round(lab_sampler.peak_rss_kb / 1024, 1),
         log=str(log_path.relative_to(settings.out) if log_path.is_relative_to(settings.out) else log_path),
     )
 
@@ -343,26 +410,32 @@ def _ratio(numerator: float, denominator: float) -> str:
 
 
 def comparisons(runs: Sequence[Run]) -> list[dict[str, Any]]:
-    """per_setting against each other mode at the same N, forks and strategy."""
+    """Each mode against the floor and per_setting runs of the same N, forks and strategy: how many times the floor
+    it costs, and how many times less than one setting per task."""
     rows = []
     for reference in runs:
-        if reference.mode != "per_setting":
+        if reference.mode not in REFERENCES:
             continue
         for run in runs:
             same = (run.hosts, run.forks, run.strategy) == (reference.hosts, reference.forks, reference.strategy)
-            if run.mode == "per_setting" or not same:
+            if run.mode == reference.mode or not same:
                 continue
-            rows.append(
-                {
-                    "mode": run.mode,
-                    "hosts": run.hosts,
-                    "forks": run.forks,
-                    "strategy": run.strategy,
-                    "fewer_commands": _ratio(reference.commands_per_host, run.commands_per_host),
-                    "less_cpu": _ratio(reference.cpu_s, run.cpu_s),
-                    "less_wall": _ratio(reference.wall_s, run.wall_s),
-                }
-            )
+            row: dict[str, Any] = {
+                "reference": reference.mode,
+                "mode": run.mode,
+                "hosts": run.hosts,
+                "forks": run.forks,
+                "strategy": run.strategy,
+            }
+            if reference.mode == "floor":
+                row["times_commands"] = _ratio(run.commands_per_host, reference.commands_per_host)
+                row["times_cpu"] = _ratio(run.cpu_s, reference.cpu_s)
+                row["times_wall"] = _ratio(run.wall_s, reference.wall_s)
+            else:
+                row["fewer_commands"] = _ratio(reference.commands_per_host, run.commands_per_host)
+                row["less_cpu"] = _ratio(reference.cpu_s, run.cpu_s)
+                row["less_wall"] = _ratio(reference.wall_s, run.wall_s)
+            rows.append(row)
     return rows
 
 
@@ -373,21 +446,37 @@ def markdown(settings: Settings, info: dict[str, Any], runs: Sequence[Run]) -> s
         f"Measured {info['date']} on {info['nproc']} CPUs ({info['cpu_model']}), {info['memory_gb']} GB, Python "
         f"{info['python']}, ansible-core {info.get('ansible-core', '?')}, pywinrm {info.get('pywinrm', '?')}.",
         f"Lab hosts: profile {settings.profile}, {'HTTPS' if settings.https else 'HTTP'}, every HTTP response "
-        f"{settings.network_ms} ms late, every command {settings.command_ms} ms long. Check mode.",
+        f"{settings.network_ms} ms late, every command {settings.command_ms} ms long. Check mode, except the "
+        "floor's raw command and the enforce modes.",
         "",
         "| mode | hosts | forks | strategy | wall s | CPU s | CPU s/host | max process MB | peak tree PSS MB "
-        "| commands/host | HTTP requests/host | lab CPU s | hosts ok |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| lab peak RSS MB | commands/host | HTTP requests/host | lab CPU s | hosts ok |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         lines.append(
             f"| {run.mode} | {run.hosts} | {run.forks} | {run.strategy} | {run.wall_s} | {run.cpu_s} "
-            f"| {run.cpu_per_host_s:.3f} | {run.max_process_rss_mb} | {run.peak_tree_pss_mb} "
+            f"| {run.cpu_per_host_s:.3f} | {run.max_process_rss_mb} | {run.peak_tree_pss_mb} | {run.lab_peak_rss_mb} "
             f"| {run.commands_per_host:g} | {run.http_requests_per_host:g} | {run.lab_cpu_s} "
             f"| {run.hosts_ok}/{run.hosts}{'' if run.rc == 0 else f' (rc {run.rc})'} |"
         )
     rows = comparisons(runs)
-    if rows:
+    floor_rows = [row for row in rows if row["reference"] == "floor"]
+    if floor_rows:
+        lines += [
+            "",
+            "Against the floor (the mode divided by the floor run of the same size):",
+            "",
+            "| mode | hosts | forks | strategy | commands | CPU | wall time |",
+            "|---|---:|---:|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {row['mode']} | {row['hosts']} | {row['forks']} | {row['strategy']} | {row['times_commands']} "
+            f"| {row['times_cpu']} | {row['times_wall']} |"
+            for row in floor_rows
+        ]
+    per_setting_rows = [row for row in rows if row["reference"] == "per_setting"]
+    if per_setting_rows:
         lines += [
             "",
             "Per-setting comparison (per_setting divided by the mode):",
@@ -398,7 +487,7 @@ def markdown(settings: Settings, info: dict[str, Any], runs: Sequence[Run]) -> s
         lines += [
             f"| {row['mode']} | {row['hosts']} | {row['forks']} | {row['strategy']} | {row['fewer_commands']} "
             f"| {row['less_cpu']} | {row['less_wall']} |"
-            for row in rows
+            for row in per_setting_rows
         ]
     lines += ["", "Modes: " + "; ".join(f"{mode} = {DESCRIPTIONS[mode]}" for mode in settings.modes) + ".", ""]
     return "\n".join(lines)
@@ -432,6 +521,16 @@ def _names(text: str, allowed: Sequence[str]) -> list[str]:
     return names
 
 
+def _limits(text: str) -> dict[str, int]:
+    limits = {}
+    for part in filter(None, (part.strip() for part in text.split(","))):
+        mode, separator, count = part.partition("=")
+        if not separator or mode not in MODES or not count.isdigit():
+            raise argparse.ArgumentTypeError(f"{part!r}: expected MODE=N with MODE one of {', '.join(MODES)}")
+        limits[mode] = int(count)
+    return limits
+
+
 def parse_args(argv: Sequence[str] | None) -> Settings:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 hosts, short latency, forks 2")
@@ -448,9 +547,13 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
     parser.add_argument("--profile", default="server2022-desktop-fresh", help="lab profile of every host")
     parser.add_argument("--https", action="store_true", help="WinRM over HTTPS (TLS handshakes on the controller)")
     parser.add_argument(
-        "--per-setting-max-hosts",
-        type=int,
-        help="run the per-setting comparison only up to this many hosts (default 50; it is slow by design)",
+        "--max-hosts",
+        type=_limits,
+        default={},
+        metavar="MODE=N,...",
+        help="run a mode only up to N hosts (default "
+        + ",".join(f"{mode}={count}" for mode, count in DEFAULT_MAX_HOSTS.items())
+        + "; they are slow by design)",
     )
     parser.add_argument(
         "--collections-path",
@@ -461,7 +564,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
     parser.add_argument(
         "--single-command-playbook",
         type=Path,
-        default=PLAYBOOKS["single_command"],
+        default=MODE_TABLE["single_command"].playbook,
         help="playbook of the single_command mode (for example playbooks/gateway.yml with the role's audit mode)",
     )
     parser.add_argument(
@@ -484,7 +587,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         command_ms=args.command_ms if args.command_ms is not None else (20 if quick else 300),
         profile=args.profile,
         https=args.https,
-        per_setting_max_hosts=args.per_setting_max_hosts or (2 if quick else 50),
+        max_hosts={**DEFAULT_MAX_HOSTS, **args.max_hosts},
         collections_path=args.collections_path.resolve(),
         single_command_playbook=args.single_command_playbook.resolve(),
         single_command_extra_vars=list(args.single_command_extra_vars),
@@ -494,35 +597,51 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
     )
 
 
+def planned_runs(settings: Settings, size: int) -> list[tuple[str, int, str]]:
+    """(mode, forks, strategy) of every run at this size, in --modes order, within each mode's --max-hosts."""
+    return [
+        (mode, forks, strategy)
+        for mode in settings.modes
+        if size <= settings.max_hosts.get(mode, size)
+        for forks in settings.forks
+        for strategy in settings.strategies
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_args(argv)
     info = machine()
     work_dir = settings.out / "work"
     (work_dir / "tmp").mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
-    failed = False
+
+    def measure(lab: LabClient, mode: str, forks: int, strategy: str) -> None:
+        run = run_mode(lab, settings, mode, forks=forks, strategy=strategy, work_dir=work_dir)
+        runs.append(run)
+        print(
+            f"{mode:16} n={run.hosts:<4} forks={forks:<3} {strategy:11} wall={run.wall_s:8.2f}s "
+            f"cpu={run.cpu_s:8.2f}s ({run.cpu_per_host_s:.3f}/host) "
+            f"commands/host={run.commands_per_host:g} http/host={run.http_requests_per_host:g} "
+            f"maxrss={run.max_process_rss_mb}MB pss={run.peak_tree_pss_mb}MB lab={run.lab_peak_rss_mb}MB "
+            f"ok={run.hosts_ok}/{run.hosts}",
+            flush=True,
+        )
+        write_results(settings, info, runs)
+
     for size in settings.sizes:
-        with lab_fleet(work_dir / f"lab-{size}", settings, size) as lab:
-            for mode in settings.modes:
-                if mode == "per_setting" and size > settings.per_setting_max_hosts:
-                    continue
-                for forks in settings.forks:
-                    for strategy in settings.strategies:
-                        run = run_mode(lab, settings, mode, forks=forks, strategy=strategy, work_dir=work_dir)
-                        runs.append(run)
-                        failed |= run.rc != 0 or run.hosts_ok != run.hosts
-                        print(
-                            f"{mode:15} n={size:<4} forks={forks:<3} {strategy:11} wall={run.wall_s:8.2f}s "
-                            f"cpu={run.cpu_s:8.2f}s ({run.cpu_per_host_s:.3f}/host) "
-                            f"commands/host={run.commands_per_host:g} http/host={run.http_requests_per_host:g} "
-                            f"maxrss={run.max_process_rss_mb}MB pss={run.peak_tree_pss_mb}MB "
-                            f"ok={run.hosts_ok}/{run.hosts}",
-                            flush=True,
-                        )
-                        write_results(settings, info, runs)
+        planned = planned_runs(settings, size)
+        shared = [run for run in planned if not MODE_TABLE[run[0]].fresh_lab]
+        if shared:
+            with lab_fleet(work_dir / f"lab-{size}", settings, size) as lab:
+                for mode, forks, strategy in shared:
+                    measure(lab, mode, forks, strategy)
+        # Enforcement changes the hosts: every such run starts from fresh hosts of its own.
+        for mode, forks, strategy in (run for run in planned if MODE_TABLE[run[0]].fresh_lab):
+            with lab_fleet(work_dir / f"lab-{size}-{mode}", settings, size) as lab:
+                measure(lab, mode, forks, strategy)
     write_results(settings, info, runs)
     print(f"results: {settings.out / 'results.md'}")
-    return 1 if failed else 0
+    return 1 if any(run.rc != 0 or run.hosts_ok != run.hosts for run in runs) else 0
 
 
 if __name__ == "__main__":

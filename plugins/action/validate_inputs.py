@@ -11,17 +11,15 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._controller_action import ControllerAction
-from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions import DEFAULT_MAX_DAYS, HostIdentity
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._exceptions import DEFAULT_MAX_DAYS
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs import (
     ATTESTATIONS_VARIABLE,
     EXCEPTIONS_VARIABLE,
     InputProblems,
     attestation_entry,
     check_area_settings,
-    shared_inputs,
-    shared_variable_errors,
+    host_inputs,
     unknown_variable_errors,
 )
 
@@ -51,21 +49,20 @@ class ActionModule(ControllerAction):
             if params[option] is not None:
                 explicit[base] = (params[f"{option}_variable"], params[option])
         if len(explicit) == 2:
-            return {name: value for name, value in explicit.values()}
+            return dict(explicit.values())
         rendered: dict[str, Any] = {}
         for name, value in task_vars.items():
             if name.startswith((EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE)):
                 base = EXCEPTIONS_VARIABLE if name.startswith(EXCEPTIONS_VARIABLE) else ATTESTATIONS_VARIABLE
                 if base not in explicit:
                     rendered[name] = self._templar.template(value)
-        rendered.update({name: value for name, value in explicit.values()})
+        rendered.update(dict(explicit.values()))
         return rendered
 
     def run_on_controller(
         self, result: dict[str, Any], params: dict[str, Any], task_vars: dict[str, Any]
     ) -> dict[str, Any]:
         host = str(task_vars.get("inventory_hostname", "this host"))
-        catalog = load_catalog()
         today = dt.date.today()
         if params["max_waiver_days"] < 1:
             raise AnsibleActionFail(f"onepacs_max_waiver_days: must be at least 1, got {params['max_waiver_days']}")
@@ -83,21 +80,15 @@ class ActionModule(ControllerAction):
             )
 
         # Waivers and attestations: a bad entry is left out and reported; see docs/exceptions-and-attestations.md.
-        shared = InputProblems(errors=shared_variable_errors(task_vars))
-        identity = HostIdentity(host, frozenset(map(str, task_vars.get("group_names") or ())))
-        inputs = shared_inputs(
-            self._shared_variables(task_vars, params),
-            catalog,
-            identity,
-            today=today,
-            max_days=params["max_waiver_days"],
-            problems=shared,
+        inputs, left_out = host_inputs(
+            self._shared_variables(task_vars, params), task_vars, today=today, max_days=params["max_waiver_days"]
         )
         audit_only = bool(self._play_context.check_mode) or not params["enforce"]
-        if role.errors or (shared.errors and not audit_only):
-            raise AnsibleActionFail(InputProblems(errors=role.errors + shared.errors).message(host))
-        for error in shared.errors:
+        if role.errors or (left_out and not audit_only):
+            raise AnsibleActionFail(InputProblems(errors=role.errors + left_out).message(host))
+        for error in left_out:
             self._display.warning(f"{host}: {error} (entry ignored; this audit treats it as absent)")
+        shared = InputProblems(errors=left_out)
         result.update(
             changed=False,
             exceptions=[exception.to_entry() for exception in inputs.exceptions.values()],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: win_baseline
-short_description: Audit every area of a OnePacs baseline in one WinRM command per host
+short_description: Audit every area of a OnePacs baseline in one WinRM command per host, enforce it in two
 version_added: 0.1.0
 description:
   - Evaluates every control of the C(gateway) or C(workstation) baseline, like running each area module
@@ -14,9 +14,15 @@ description:
     own task, but reads the host with B(one) command, in which the probes of every area go to the agent.
   - Each area is still decided by its own module's code (loaded as that module's action plugin), so the control
     records are the same as with one task per area; only the round trips are shared.
-  - In check mode, or with O(enforce=false), that one command is all the host sees. Otherwise every area with
-    drifted controls fixes them in one more command of its own, exactly as its module does.
-  - For large fleets this is the audit to use; see docs/performance.md in the collection for the measurements.
+  - In check mode, or with O(enforce=false), that one command is all the host sees. Otherwise the fixes of every
+    area with drifted controls go to the host in one more command, in area order; each fix is read back on the host
+    and concluded by its area exactly as its module does. An op that fails is that control's error and never stops
+    the fixes of the other areas.
+  - Two kinds of area still fix in commands of their own, as their module does, because their fix needs the
+    controller between two host steps or later areas need their facts first - M(onepacs.baseline.win_bitlocker)
+    (the recovery password is escrowed before protection goes on) and M(onepacs.baseline.win_host_facts).
+  - The baseline roles run this module by default (C(audit_mode=single_command)); for large fleets this is the audit
+    to use. See docs/performance.md in the collection for the measurements.
 author:
   - OnePacs baseline contributors (@onepacs)
 extends_documentation_fragment:
@@ -33,9 +39,53 @@ options:
       - Options of the area modules, keyed by module name (V(win_power) or V(onepacs.baseline.win_power)), each a
         mapping of that module's own options as documented for it.
       - An area left out runs with its defaults. The key V(enabled) (default V(true)) switches an area off.
+      - The key V(tags) (a list) gives the tags of the area's own task in the roles' per-area mode. With it, the
+        area runs only when C(--tags) and C(--skip-tags) would run a task with those tags and the area's control ids
+        (C(ansible_run_tags), C(ansible_skip_tags)), so tags select areas as they do with one task per area.
       - The common options (O(exceptions), O(enforce), O(only), O(baseline)) are passed to every area.
     type: dict
     default: {}
+  role_inputs:
+    description:
+      - The role variables behind the area options, for the baseline roles. With it, an option the task does not
+        give in O(areas) is read from the role variable named for it (templated), and before the host is contacted
+        the variables are checked as M(onepacs.baseline.validate_inputs) checks them, the error naming the variable.
+      - Passing names instead of one C({{ variable }}) template per option saves Ansible compiling every template
+        again for each host.
+    type: dict
+    suboptions:
+      variable_prefix:
+        description:
+          - Prefix of the role's variables; a variable with it that is not in O(role_inputs.role_variables) is a
+            typo.
+        type: str
+        required: true
+      role_variables:
+        description: Every variable the role defines or sets.
+        type: list
+        elements: str
+        required: true
+      setting_variables:
+        description: Area module name -> option name (or V(enabled)) -> the role variable behind it.
+        type: dict
+        default: {}
+      exceptions_variable:
+        description: Name of the variable that holds O(exceptions), for error messages.
+        type: str
+        default: onepacs_exceptions
+      attestations_variable:
+        description: Name of the variable that holds the attestations of the manual controls, for error messages.
+        type: str
+        default: onepacs_attestations
+      max_waiver_days_variable:
+        description:
+          - Name of the variable that holds the longest a waiver may run and an attestation stay current, in days
+            (365 when it is not set).
+          - With O(role_inputs), every C(onepacs_exceptions*) and C(onepacs_attestations*) variable of the host is
+            merged and scoped to it as M(onepacs.baseline.validate_inputs) does; in check mode a bad entry is left
+            out with a warning, when enforcing it fails the host before it is contacted.
+        type: str
+        default: onepacs_max_waiver_days
 notes:
   - Host facts are gathered first, returned as C(ansible_facts.onepacs_host) and passed to the later areas, as the
     baseline roles do between their tasks.
@@ -112,7 +162,8 @@ areas:
   returned: always
   type: dict
 commands:
-  description: WinRM commands this task sent to the host (1 for an audit).
+  description: WinRM commands this task sent to the host (1 for an audit, 2 when fixes were applied, more only
+    for an area that fixes in commands of its own).
   returned: always
   type: int
   sample: 1

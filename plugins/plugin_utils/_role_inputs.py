@@ -25,7 +25,7 @@ from typing import Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ._catalog import Catalog
+from ._catalog import Catalog, load_catalog
 from ._exceptions import (
     SCOPE_FIELDS,
     ControlException,
@@ -235,3 +235,25 @@ def attestation_entry(attestation: Attestation) -> dict[str, Any]:
         "evidence": attestation.evidence,
         "valid_days": attestation.valid_days,
     }
+
+
+def shared_variables(task_vars: Mapping[str, Any], render: Callable[[Any], Any]) -> dict[str, Any]:
+    """Every onepacs_exceptions*/onepacs_attestations* variable of the host, rendered: what shared_inputs merges."""
+    return {
+        name: render(value)
+        for name, value in task_vars.items()
+        if name.startswith((EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE))
+    }
+
+
+def host_inputs(
+    variables: Mapping[str, Any], task_vars: Mapping[str, Any], *, today: dt.date, max_days: int
+) -> tuple[SharedInputs, list[str]]:
+    """The host's merged and scoped waivers and attestations, and one message per entry left out (a misspelt shared
+    variable, a bad entry). The caller decides: a bad entry stops an enforcing run; an audit leaves it out and goes
+    on, since leaving a waiver out can only make it stricter (docs/exceptions-and-attestations.md)."""
+    host = str(task_vars.get("inventory_hostname", "this host"))
+    problems = InputProblems(errors=shared_variable_errors(task_vars))
+    identity = HostIdentity(host, frozenset(map(str, task_vars.get("group_names") or ())))
+    inputs = shared_inputs(variables, load_catalog(), identity, today=today, max_days=max_days, problems=problems)
+    return inputs, problems.errors

@@ -72,14 +72,46 @@ def test_bad_variables_fail_naming_them_before_the_host_is_contacted(start_lab, 
     assert lab.stats("gw")["commands"] == 0
 
 
-def test_single_command_audit_mode_reports_the_same_records_in_one_command(start_lab, tmp_path):
+def test_the_default_single_command_mode_reports_the_records_of_the_per_area_mode_in_one_command(start_lab, tmp_path):
     lab = start_lab({"gw": "server2019-fresh"}, groups=["gateways"])
-    per_area = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "per_area", "--check")
-    commands_per_area = lab.stats("gw")["commands"]
-    single = run_playbook(
-        PLAYBOOK, lab.inventory, tmp_path / "single", "--check", "-e", "onepacs_gateway_audit_mode=single_command"
+    per_area = run_playbook(
+        PLAYBOOK, lab.inventory, tmp_path / "per_area", "--check", "-e", "onepacs_gateway_audit_mode=per_area"
     )
+    commands_per_area = lab.stats("gw")["commands"]
+    single = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "single", "--check")
     assert single.rc == 0, single.stdout[-3000:] + single.stderr
     assert single.role_controls("gw", "gateway") == per_area.role_controls("gw", "gateway")
     assert lab.stats("gw")["commands"] - commands_per_area == 1
     assert commands_per_area >= 10
+    shown = single.result("gw", "debug")["result"]["msg"]
+    assert {line.split(":")[0] for line in shown} == set(single.result("gw", "win_baseline")["result"]["areas"])
+    assert "win_power: 3 controls: " in "\n".join(shown)
+
+
+def test_tags_select_areas_and_controls_in_the_single_command_mode(start_lab, tmp_path):
+    lab = start_lab({"gw": "server2022-core-fresh"}, groups=["gateways"])
+    by_area = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "area", "--check", "--tags", "power,firewall")
+    assert by_area.rc == 0, by_area.stdout[-3000:] + by_area.stderr
+    assert {control_id[:3] for control_id in by_area.role_controls("gw", "gateway")} == {"PWR", "FW-"}
+    by_id = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "id", "--check", "--tags", "PWR-02")
+    assert set(by_id.role_controls("gw", "gateway")) == {"PWR-02"}
+    skipped = run_playbook(
+        PLAYBOOK, lab.inventory, tmp_path / "skip", "--check", "--skip-tags", "attestations,firewall"
+    )
+    found = {control_id[:3] for control_id in skipped.role_controls("gw", "gateway")}
+    assert "PWR" in found
+    assert not found & {"MAN", "FW-"}
+    assert lab.stats("gw")["commands"] == 3
+
+
+def test_enforcing_a_fresh_gateway_takes_two_commands_and_converges(start_lab, tmp_path):
+    lab = start_lab({"gw": "server2022-desktop-fresh"}, groups=["gateways"])
+    first = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "first")
+    assert lab.stats("gw")["commands"] == 2
+    records = first.role_controls("gw", "gateway")
+    fixed = [control_id for control_id, record in records.items() if record["status"] == "fixed"]
+    assert fixed
+    second = run_playbook(PLAYBOOK, lab.inventory, tmp_path / "second", "--check")
+    again = second.role_controls("gw", "gateway")
+    assert {again[control_id]["status"] for control_id in fixed} == {"pass"}
+    assert lab.stats("gw")["commands"] == 3

@@ -106,6 +106,6 @@ def test_hostile_names_reach_the_records_as_text(start_lab, tmp_path: Path):
         for kind, name in names.items():
             assert any(clean_text(f"{name} {suffix}") in leaf for leaf in leaves), (control_id, kind, leaves)
             assert not any("\x1b" in leaf or "\x07" in leaf for leaf in leaves), (control_id, kind)
-    software = run.result(HOST, "win_host_facts")["result"]["ansible_facts"]["onepacs_host"]["software"]
+    software = run.result(HOST, "win_baseline")["result"]["ansible_facts"]["onepacs_host"]["software"]
     for name in names.values():
         assert any(name in leaf for leaf in text_leaves(software)), name

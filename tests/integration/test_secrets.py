@@ -123,8 +123,8 @@ def test_no_password_or_recovery_password_in_output_or_files(start_lab, tmp_path
     assert run.rc == 0, run.stdout[-3000:]
     assert "ESTABLISH WINRM CONNECTION" in run.stdout  # the verbose output we search is really there
     for host in ("gw-phys-1", "gw-phys-2", "ws-1"):
-        assert run.controls(host, "win_bitlocker")["ENC-01"]["status"] == "fixed", host
-    assert run.controls("gw-virt", "win_bitlocker")["ENC-01"]["status"] == "not_applicable"
+        assert run.controls(host, "win_baseline")["ENC-01"]["status"] == "fixed", host
+    assert run.controls("gw-virt", "win_baseline")["ENC-01"]["status"] == "not_applicable"
 
     recovery_passwords = escrowed_passwords(escrow, 3)
     for host in ("gw-phys-1", "gw-phys-2", "ws-1"):  # each escrowed password is the one the host now holds

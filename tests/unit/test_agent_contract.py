@@ -352,7 +352,8 @@ _SMALL_DECLARATION = {
 }
 
 
-def small_handler_mismatches(handler: str, declared: Mapping[str, ArgSpec] = _SMALL_DECLARATION) -> list[str]:
+def small_handler_mismatches(handler: str, declared: Mapping[str, ArgSpec] | None = None) -> list[str]:
+    declared = _SMALL_DECLARATION if declared is None else declared
     read, unreadable = handler_arguments(["area.set"], handler)
     return unreadable + argument_mismatches("area.set", declared, read["area.set"])
 

@@ -32,8 +32,13 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+try:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+except ImportError as exc:  # ansible-core depends on cryptography; ansible-test's import check runs without it
+    CRYPTOGRAPHY_IMPORT_ERROR: ImportError | None = exc
+else:
+    CRYPTOGRAPHY_IMPORT_ERROR = None
 
 KEY_BITS = 3072
 PUBLIC_EXPONENT = 65537
@@ -62,6 +67,11 @@ class SealingKey:
 
     @classmethod
     def new(cls) -> SealingKey:
+        if CRYPTOGRAPHY_IMPORT_ERROR is not None:
+            raise ImportError(
+                "the Python package 'cryptography' (an ansible-core dependency) is needed on the controller to seal "
+                f"recovery passwords: {CRYPTOGRAPHY_IMPORT_ERROR}"
+            ) from CRYPTOGRAPHY_IMPORT_ERROR
         return cls(rsa.generate_private_key(public_exponent=PUBLIC_EXPONENT, key_size=KEY_BITS))
 
     def public_argument(self) -> dict[str, str]:

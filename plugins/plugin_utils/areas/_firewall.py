@@ -732,7 +732,8 @@ class _LockoutGuard:
 
     def _why_not_covered(self, port: int, profiles: Sequence[str]) -> str:
         """The rules that match the port but leave the controller out, or do not apply: what a user looks at."""
-        assert self.rules is not None
+        if self.rules is None:
+            raise RuntimeError("_why_not_covered runs only after the rules were read")
         reasons = []
         for rule in self.rules:
             for name in profiles:

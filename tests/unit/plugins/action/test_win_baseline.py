@@ -3,93 +3,27 @@
 from __future__ import annotations
 
 import copy
-import importlib
+import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
+from baseline_runner import HOST, records_by_id, run_baseline, run_each_area
 
 from action_runner import run_unchanged
-from ansible_collections.onepacs.baseline.plugins.action.win_baseline import ActionModule
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_audit import (
     area_arguments,
     baseline_modules,
     op_key,
+    runs_with_tags,
 )
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._catalog import load_catalog
 from fake_connection import SimulatedConnection
 from winlab.simulator import SimulatedHost
-
-HOST = "gw01"
-COLLECTION = "onepacs.baseline"
-
-
-class FakeTask:
-    """The parts of an Ansible Task the actions use; copy() gives an independent task, as Task.copy() does."""
-
-    async_val = 0
-
-    def __init__(self, args: dict[str, Any], check_mode: bool, action: str) -> None:
-        self.args = args
-        self.check_mode = check_mode
-        self.action = action
-
-    def copy(self) -> FakeTask:
-        return FakeTask(copy.deepcopy(self.args), self.check_mode, self.action)
-
-
-class LoadingActionModule(ActionModule):
-    """win_baseline with the collection's action plugins imported directly (Ansible's loader needs a play)."""
-
-    def _load_action(self, name: str, task: Any) -> Any:
-        short = name.removeprefix(f"{COLLECTION}.")
-        module = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{short}")
-        action = module.ActionModule(
-            task, self._connection, self._play_context, loader=None, templar=None, shared_loader_obj=None
-        )
-        action._load_name = name
-        return action
-
-
-def make_action(action_class, connection, args, check_mode, name, *, diff=False):
-    play_context = MagicMock()
-    play_context.check_mode = check_mode
-    play_context.diff = diff
-    ansible_connection = MagicMock()
-    ansible_connection.exec_command.side_effect = connection.exec_command
-    ansible_connection._shell.tmpdir = None
-    task = FakeTask(dict(args), check_mode, f"{COLLECTION}.{name}")
-    action = action_class(task, ansible_connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-    action._load_name = f"{COLLECTION}.{name}"
-    return action
-
-
-def run_baseline(connection, args=None, check_mode=True, diff=False, task_vars=None):
-    arguments = {"baseline": "gateway", **(args or {})}
-    action = make_action(LoadingActionModule, connection, arguments, check_mode, "win_baseline", diff=diff)
-    return action.run(task_vars={"inventory_hostname": HOST, **(task_vars or {})})
-
-
-def run_each_area(connection, baseline="gateway", check_mode=True):
-    """The role's way: one task per area module in turn, host facts passed on to the later tasks."""
-    facts: dict[str, Any] = {}
-    records: dict[str, dict[str, Any]] = {}
-    for module in baseline_modules(load_catalog(), baseline):
-        action_class = importlib.import_module(f"ansible_collections.onepacs.baseline.plugins.action.{module}")
-        action = make_action(action_class.ActionModule, connection, {"baseline": baseline}, check_mode, module)
-        result = action.run(task_vars={"inventory_hostname": HOST, "ansible_facts": dict(facts)})
-        facts.update(result.get("ansible_facts") or {})
-        records.update({record["id"]: record for record in result["controls"]})
-    return records
-
-
-def records_by_id(result):
-    return {record["id"]: record for record in result["controls"]}
 
 
 def simulated(profile):
@@ -137,17 +71,19 @@ def test_the_request_holds_each_op_once_and_facts_are_returned():
     )
 
 
-def test_enforcement_probes_once_then_applies_per_drifted_area_like_the_area_modules():
+def test_enforcement_probes_once_then_applies_every_drifted_area_in_one_command():
     per_area, single = twins("server2022-desktop-fresh")
     expected = run_each_area(per_area, check_mode=False)
 
     result = run_baseline(single, check_mode=False)
 
     changed_areas = [module for module, area in result["areas"].items() if area.get("changed")]
-    assert changed_areas
-    assert len(single.requests) == 1 + len(changed_areas)
-    probe_ops = single.requests[0]["ops"]
-    assert not any(op in probe_ops for request in single.requests[1:] for op in request["ops"])
+    assert len(changed_areas) > 1
+    assert len(single.requests) == 2
+    assert result["commands"] == 2
+    probe_ops, apply_ops = single.requests[0]["ops"], single.requests[1]["ops"]
+    assert not any(op in probe_ops for op in apply_ops)
+    assert apply_ops == [op for request in per_area.requests for op in request["ops"] if op not in probe_ops]
     assert records_by_id(result) == expected
     assert single.host.snapshot() == per_area.host.snapshot()
     fixed = [record["id"] for record in result["controls"] if record["status"] == "fixed"]
@@ -270,3 +206,113 @@ def test_loading_a_plugin_parses_the_catalog_so_forked_workers_inherit_it(plugin
         assert loaded >= set(baseline_modules(load_catalog(), "gateway"))
     else:
         assert loaded == {"win_power"}
+
+
+@pytest.mark.parametrize(
+    ("run_tags", "skip_tags", "runs"),
+    [
+        ([], [], True),
+        (["all"], [], True),
+        (["power"], [], True),
+        (["PWR-02"], [], True),
+        (["firewall"], [], False),
+        (["tagged"], [], True),
+        (["all"], ["power"], False),
+        (["all"], ["PWR-01"], False),
+        (["all"], ["firewall"], True),
+        (["power"], ["all"], False),
+        (["power"], ["tagged"], False),
+    ],
+)
+def test_an_area_runs_under_the_tags_that_would_run_its_per_area_task(run_tags, skip_tags, runs):
+    assert runs_with_tags(["power", "PWR-01", "PWR-02"], run_tags, skip_tags) is runs
+
+
+def test_tags_select_areas_and_their_control_ids_select_the_area_too():
+    areas = {"win_power": {"tags": ["power"]}, "win_firewall": {"tags": ["firewall"]}}
+    by_area = run_baseline(
+        simulated("server2022-desktop-fresh"), {"areas": areas}, task_vars={"ansible_run_tags": ["firewall"]}
+    )
+    assert "win_firewall" in by_area["areas"]
+    assert "win_power" not in by_area["areas"]
+    assert "win_services" in by_area["areas"]  # an area given no tags is not selected by them
+    by_id = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"areas": areas},
+        task_vars={"ansible_run_tags": ["PWR-03"], "ansible_skip_tags": ["firewall"]},
+    )
+    assert "win_power" in by_id["areas"]
+    assert "win_firewall" not in by_id["areas"]
+
+
+def test_no_selected_area_sends_nothing():
+    connection = simulated("server2022-desktop-fresh")
+    areas = {module: {"tags": [module]} for module in baseline_modules(load_catalog(), "gateway")}
+    result = run_baseline(connection, {"areas": areas}, task_vars={"ansible_run_tags": ["report"]})
+    assert result["controls"] == []
+    assert result["commands"] == 0
+    assert connection.requests == []
+
+
+ROLE_INPUTS = {
+    "variable_prefix": "onepacs_gateway_",
+    "role_variables": ["onepacs_gateway_power_hibernation", "onepacs_gateway_power_enabled"],
+    "setting_variables": {
+        "win_power": {"hibernation": "onepacs_gateway_power_hibernation", "enabled": "onepacs_gateway_power_enabled"}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "task_vars", "message"),
+    [
+        ({"areas": {"win_power": {"hibernation": "sometimes"}}}, {}, "onepacs_gateway_power_hibernation: "),
+        ({"areas": {"win_power": {"enabled": "no"}}}, {}, "onepacs_gateway_power_enabled: expected true or false"),
+        ({}, {"onepacs_gateway_power_hibernate": True}, "did you mean onepacs_gateway_power_hibernation?"),
+        (
+            {},
+            {"onepacs_exceptions": [{"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2030-01-01"}]},
+            "onepacs_exceptions[0].id: 'PWR-99' is not a control id of the catalog",
+        ),
+        ({}, {"onepacs_attestations_clinic": [{"id": "PWR-01"}]}, "onepacs_attestations_clinic[0]"),
+    ],
+)
+def test_role_inputs_are_checked_naming_the_variable_before_the_host_is_contacted(args, task_vars, message):
+    connection = simulated("server2022-desktop-fresh")
+    with pytest.raises(AnsibleActionFail, match=re.escape(message)):
+        run_baseline(connection, {**args, "role_inputs": ROLE_INPUTS}, check_mode=False, task_vars=task_vars)
+    assert connection.requests == []
+
+
+def test_with_role_inputs_the_shared_lists_are_merged_and_scoped_and_an_audit_leaves_a_bad_entry_out():
+    expires = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    waiver = {"id": "PWR-02", "reason": "imaging tool", "approver": "ciso@clinic.example", "expires": expires}
+    task_vars = {
+        "onepacs_exceptions": [{**waiver, "hosts": ["another-host"]}],
+        "onepacs_exceptions_clinic": [
+            waiver,
+            {"id": "PWR-99", "reason": "r", "approver": "a", "expires": "2030-01-01"},
+        ],
+    }
+    result = run_baseline(simulated("server2022-desktop-fresh"), {"role_inputs": ROLE_INPUTS}, task_vars=task_vars)
+    assert records_by_id(result)["PWR-02"]["status"] == "excepted"
+    assert records_by_id(result)["PWR-03"]["status"] == "fail"  # the bad PWR-99 entry waived nothing
+
+
+def test_options_left_out_are_read_from_the_role_variables_named_in_role_inputs():
+    connection = simulated("server2022-desktop-fresh")
+    task_vars = {"onepacs_gateway_power_hibernation": True, "onepacs_gateway_power_enabled": True}
+    result = run_baseline(connection, {"role_inputs": ROLE_INPUTS}, task_vars=task_vars)
+    assert records_by_id(result)["PWR-02"]["status"] == "pass"  # hibernation on is what the variable asks for
+    given = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"role_inputs": ROLE_INPUTS, "areas": {"onepacs.baseline.win_power": {"hibernation": False}}},
+        task_vars=task_vars,
+    )
+    assert records_by_id(given)["PWR-02"]["status"] == "fail"  # the task's own option wins
+    switched_off = run_baseline(
+        simulated("server2022-desktop-fresh"),
+        {"role_inputs": ROLE_INPUTS},
+        task_vars={**task_vars, "onepacs_gateway_power_enabled": False},
+    )
+    assert "win_power" not in switched_off["areas"]

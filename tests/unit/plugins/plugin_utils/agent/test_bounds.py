@@ -34,7 +34,9 @@ class WinrmShaped:
     def _winrm_get_raw_command_output(self):
         self.calls += 1
         self.clock.now += 1
-        answer = self.receives.pop(0) if self.receives else StillRunning()
+        if not self.receives:
+            raise StillRunning()
+        answer = self.receives.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer

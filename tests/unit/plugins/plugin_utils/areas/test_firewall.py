@@ -76,7 +76,8 @@ CONTROLLER = "192.168.10.5"
 PEERS = {"peers": [CONTROLLER], "local_subnets": ["192.168.10.0/24"]}
 
 
-def results(profiles=None, rules=None, profiles_error=None, rules_error=None, peers=PEERS):
+def results(profiles=None, rules=None, profiles_error=None, rules_error=None, peers=None):
+    peers = PEERS if peers is None else peers
     profiles = HARDENED_PROFILES if profiles is None else profiles
     rules = [WINRM_DOMAIN_PRIVATE, WINRM_PUBLIC, CORE_DHCP, ONEPACS] if rules is None else rules
     return {
