@@ -20,6 +20,14 @@ from .._host_text import MAX_ITEMS, MAX_MESSAGE_CHARS, clean_text
 MAX_DEPTH = 32
 
 
+def read_variable(variables: Any, name: str) -> Any:
+    """One of a host's variables; None when it is missing or does not render, so one host's mistake stays its own."""
+    try:
+        return variables.get(name)
+    except Exception:  # a template in this host's own variables that does not render
+        return None
+
+
 def text(value: Any) -> str:
     """An exact ``str`` for a scalar (empty for None); other values as their plain JSON text is not wanted here."""
     if value is None:
