@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from .._catalog import ATTESTATION_MODULE, Catalog, load_catalog
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError, decides
+from ._area import Connection, DatedArea, InvalidOptionError, decides
 
 DEFAULT_VALID_DAYS = 365
 #: Longest validity an attestation may claim (ten years): a larger one is a typo, and past about 2.9 million days the
@@ -201,16 +201,15 @@ def _backup_evidence(facts: Mapping[str, Any]) -> tuple[Any, str]:
 EVIDENCE = {"MAN-06": _secure_boot_evidence, "MAN-09": _backup_evidence, "MAN-10": _mdm_evidence}
 
 
-class AttestationsArea(Area):
+class AttestationsArea(DatedArea):
     module: ClassVar[str] = ATTESTATION_MODULE
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(
         self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
     ) -> None:
-        self.today = today or dt.date.today()
         self.catalog = load_catalog()
-        super().__init__(params, connection)
+        super().__init__(params, connection, today=today)
 
     def validate(self) -> None:
         self.attestations = parse_attestations(self.params["attestations"] or [], self.catalog, self.today)

@@ -31,7 +31,6 @@ update, ...); then the nibbles S = scanner state (0 off, 1 on, 2 snoozed, 3 expi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from typing import Any, ClassVar
 from .._catalog import load_catalog
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError, decides
+from ._area import DatedArea, InvalidOptionError, decides
 from ._attestations import Attestation, parse_attestations
 
 ONEPACS_DIR = r"C:\onepacs"
@@ -420,15 +419,9 @@ def _describe_schedule(day: Any, time: Any) -> str:
     return f"{name} at {time}"
 
 
-class DefenderArea(Area):
+class DefenderArea(DatedArea):
     module: ClassVar[str] = "win_defender"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
-
-    def __init__(
-        self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
-    ) -> None:
-        self.today = today or dt.date.today()
-        super().__init__(params, connection)
 
     def validate(self) -> None:
         day = self.params["scan_schedule_day"]
@@ -759,34 +752,24 @@ class DefenderArea(Area):
             "scan_schedule_day": preferences.value.get("scan_schedule_day"),
             "scan_schedule_time": preferences.value.get("scan_schedule_time"),
         }
-        changes = []
-        if actual["scan_schedule_day"] != day:
-            changes.append(
-                Change(
-                    setting="ScanScheduleDay",
-                    before=actual["scan_schedule_day"],
-                    after=day,
-                    op={"op": "defender.set", "scan_schedule_day": day},
-                    read_back=lambda value: value["scan_schedule_day"],
-                )
+        changes = tuple(
+            Change(
+                setting=setting,
+                before=actual[key],
+                after=expected[key],
+                op={"op": "defender.set", key: expected[key]},
+                read_back=lambda value, key=key: value[key],
             )
-        if actual["scan_schedule_time"] != time:
-            changes.append(
-                Change(
-                    setting="ScanScheduleTime",
-                    before=actual["scan_schedule_time"],
-                    after=time,
-                    op={"op": "defender.set", "scan_schedule_time": time},
-                    read_back=lambda value: value["scan_schedule_time"],
-                )
-            )
+            for key, setting in (("scan_schedule_day", "ScanScheduleDay"), ("scan_schedule_time", "ScanScheduleTime"))
+            if actual[key] != expected[key]
+        )
         found = _describe_schedule(actual["scan_schedule_day"], actual["scan_schedule_time"])
         return Finding.compare(
             "AV-03",
             expected=expected,
             actual=actual,
             compliant=not changes,
-            changes=tuple(changes),
+            changes=changes,
             message=f"scheduled scan: {found}" + ("" if not changes else f" (wanted: {wanted})"),
         )
 
