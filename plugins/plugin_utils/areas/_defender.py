@@ -419,6 +419,19 @@ def _describe_schedule(day: Any, time: Any) -> str:
     return f"{name} at {time}"
 
 
+def _third_party_failing(
+    control_id: str, expected: Any, situation: AntivirusSituation, observed: str, remedy: str
+) -> Finding:
+    """A failure Security Center observed in the third-party product in use, which this module does not change."""
+    return Finding.compare(
+        control_id,
+        expected=expected,
+        actual=situation.actual(),
+        compliant=False,
+        message=f"{observed}; {situation.why_not_defender()}; {remedy} in that product (not changed by this module)",
+    )
+
+
 class DefenderArea(DatedArea):
     module: ClassVar[str] = "win_defender"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
@@ -673,13 +686,12 @@ class DefenderArea(DatedArea):
                     "antivirus",
                 )
             if situation.others:  # Security Center shows every registered product off: observed
-                return Finding.compare(
+                return _third_party_failing(
                     "AV-02",
-                    expected=True,
-                    actual=situation.actual(),
-                    compliant=False,
-                    message=f"real-time protection is off in {situation.product_in_use()} (Security Center); "
-                    f"{situation.why_not_defender()}; turn it on in that product (not changed by this module)",
+                    True,
+                    situation,
+                    f"real-time protection is off in {situation.product_in_use()} (Security Center)",
+                    "turn it on",
                 )
             return self.third_party_finding("AV-02", True, situation, "real-time protection is on")
         status = situation.status.value
@@ -793,14 +805,12 @@ class DefenderArea(DatedArea):
                     f"own judgement, not the {limit}-day limit); Defender is not the active antivirus",
                 )
             if situation.others:  # Security Center shows the signatures out of date (or the product off): observed
-                return Finding.compare(
+                return _third_party_failing(
                     "AV-04",
-                    expected=within,
-                    actual=situation.actual(),
-                    compliant=False,
-                    message=f"Security Center reports {', '.join(p.describe() for p in situation.others)}; "
-                    f"{situation.why_not_defender()}; update the signatures in that product (not changed by this "
-                    "module)",
+                    within,
+                    situation,
+                    f"Security Center reports {', '.join(p.describe() for p in situation.others)}",
+                    "update the signatures",
                 )
             return self.third_party_finding("AV-04", within, situation, f"signatures are {within}")
         status = situation.status.value

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._values import plain, read_variable, text
+from ._values import named_hosts, plain, read_variable, text
 
 BASELINES = ("gateway", "workstation")
 CHANGES_DIR = "changes"
@@ -72,11 +72,7 @@ def host_changes(name: str, variables: Any) -> dict[str, Any] | None:
 
 def collect_changes(hostvars: Any, names: Iterable[str]) -> list[dict[str, Any]]:
     hosts = []
-    for name in sorted({text(name) for name in names}):
-        try:
-            variables = hostvars[name]
-        except Exception:  # not in inventory (any more)
-            continue
+    for name, variables in named_hosts(hostvars, names):
         entry = host_changes(name, variables)
         if entry is not None:
             hosts.append(entry)

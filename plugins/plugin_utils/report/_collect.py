@@ -19,7 +19,7 @@ from typing import Any
 
 from .._catalog import Catalog
 from ._model import OUTCOMES, BaselineRun, HostInput, build_host
-from ._values import read_variable, text
+from ._values import named_hosts, read_variable, text
 
 DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
     {"gateway": "onepacs_gateway_controls", "workstation": "onepacs_workstation_controls"}
@@ -99,11 +99,7 @@ def collect(
 ) -> list[HostInput]:
     """One HostInput per named host that has a status fact or records, sorted by name."""
     hosts = []
-    for name in sorted({text(name) for name in names}):
-        try:
-            variables = hostvars[name]
-        except Exception:  # not in inventory (any more)
-            continue
+    for name, variables in named_hosts(hostvars, names):
         runs = baseline_runs(read_variable(variables, status_fact))
         records = {
             baseline: value for baseline, fact in record_facts.items() if (value := read_variable(variables, fact))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Any
 
 from .._host_text import MAX_ITEMS, MAX_MESSAGE_CHARS, clean_text
@@ -26,6 +26,16 @@ def read_variable(variables: Any, name: str) -> Any:
         return variables.get(name)
     except Exception:  # a template in this host's own variables that does not render
         return None
+
+
+def named_hosts(hostvars: Any, names: Iterable[Any]) -> Iterator[tuple[str, Any]]:
+    """Each named host with its variables, sorted by name once each; a name no longer in inventory is passed over."""
+    for name in sorted({text(name) for name in names}):
+        try:
+            variables = hostvars[name]
+        except Exception:  # not in inventory (any more)
+            continue
+        yield name, variables
 
 
 def text(value: Any) -> str:
