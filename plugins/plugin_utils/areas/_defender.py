@@ -432,6 +432,11 @@ def _third_party_failing(
     )
 
 
+def _realtime_off(message: str, changes: tuple[Change, ...] = ()) -> Finding:
+    """AV-02 failing where Defender is the antivirus in use and its real-time protection is off."""
+    return Finding.compare("AV-02", expected=True, actual=False, compliant=False, changes=changes, message=message)
+
+
 class DefenderArea(DatedArea):
     module: ClassVar[str] = "win_defender"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
@@ -702,16 +707,10 @@ class DefenderArea(DatedArea):
             )
         policy_value = _registry_data(policy)
         if policy_value not in (None, 0):
-            return Finding.compare(
-                "AV-02",
-                expected=True,
-                actual=False,
-                compliant=False,
-                message=(
-                    f"real-time protection is off and Group Policy turns it off: {REALTIME_POLICY_KEY}\\"
-                    f"{REALTIME_POLICY_VALUE} = {policy_value!r} overrides Set-MpPreference. Change that policy (GPO "
-                    "or local policy); not changed by this module"
-                ),
+            return _realtime_off(
+                f"real-time protection is off and Group Policy turns it off: {REALTIME_POLICY_KEY}\\"
+                f"{REALTIME_POLICY_VALUE} = {policy_value!r} overrides Set-MpPreference. Change that policy (GPO "
+                "or local policy); not changed by this module"
             )
         if not preferences.ok:
             return Finding.error(
@@ -719,22 +718,12 @@ class DefenderArea(DatedArea):
             )
         disabled = preferences.value.get("disable_realtime_monitoring")
         if not disabled:
-            return Finding.compare(
-                "AV-02",
-                expected=True,
-                actual=False,
-                compliant=False,
-                message=(
-                    "real-time protection is off although DisableRealtimeMonitoring is False and no policy turns it "
-                    "off; check Defender's health (Get-MpComputerStatus); not changed by this module"
-                ),
+            return _realtime_off(
+                "real-time protection is off although DisableRealtimeMonitoring is False and no policy turns it "
+                "off; check Defender's health (Get-MpComputerStatus); not changed by this module"
             )
         tamper = " (Tamper Protection is on: it allows turning protection on)" if status.get("tamper_protected") else ""
-        return Finding.compare(
-            "AV-02",
-            expected=True,
-            actual=False,
-            compliant=False,
+        return _realtime_off(
             changes=(
                 Change(
                     setting="DisableRealtimeMonitoring",
