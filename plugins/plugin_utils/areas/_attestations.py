@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from .._catalog import ATTESTATION_MODULE, Catalog, load_catalog
 from .._findings import Finding
+from .._whole_number import whole_number
 from ..agent._transport import OpResult
 from ._area import Connection, DatedArea, InvalidOptionError, decides
 
@@ -86,12 +87,9 @@ def _date_field(value: Any, where: str, today: dt.date) -> dt.date:
 def _valid_days(value: Any, where: str) -> int:
     if value is None:
         return DEFAULT_VALID_DAYS
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    days = whole_number(value)
+    if days is None:
         raise InvalidOptionError(f"{where}.valid_days: must be a whole number of days, got {value!r}")
-    try:
-        days = int(value)
-    except ValueError:
-        raise InvalidOptionError(f"{where}.valid_days: must be a whole number of days, got {value!r}") from None
     if days < 1:
         raise InvalidOptionError(f"{where}.valid_days: must be at least 1, got {days}")
     if days > MAX_VALID_DAYS:
