@@ -21,7 +21,7 @@ import importlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -50,6 +50,7 @@ SHARED_VARIABLES = (EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE, MAX_DAYS_VARIABL
 # Prefixes of the collection's other variable families: not this check's business.
 OTHER_FAMILIES = ("onepacs_gateway_", "onepacs_workstation_", "onepacs_report_", "onepacs_audit_")
 _MERGED = {name: re.compile(rf"^{name}(?:_[A-Za-z0-9_]+)?$") for name in (EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE)}
+_Parsed = TypeVar("_Parsed")
 
 
 class InvalidRoleInputError(ValueError):
@@ -177,39 +178,48 @@ def shared_inputs(
     """Merge every onepacs_exceptions*/onepacs_attestations* list, keep the entries that cover host, and record
     every problem in problems (naming `variable[index].field`); a bad entry is left out, the others are kept."""
     result = SharedInputs()
-    candidates: list[tuple[str, ControlException]] = []
-    names = merged_variable_names(variables, EXCEPTIONS_VARIABLE)
-    result.sources[EXCEPTIONS_VARIABLE] = names
-    for variable in names:
-        entries = problems.check(lambda variable=variable: _entries(variables[variable], variable)) or []
-        for index, entry in enumerate(entries):
-            where = f"{variable}[{index}]"
-            parsed = problems.check(
-                lambda entry=entry, where=where: parse_exception(
-                    entry, catalog.ids(), where, today=today, max_days=max_days
-                )
-            )
-            if parsed is not None:
-                candidates.append((where, parsed))
+    candidates = _parsed_entries(
+        variables,
+        EXCEPTIONS_VARIABLE,
+        lambda entry, where: parse_exception(entry, catalog.ids(), where, today=today, max_days=max_days),
+        problems,
+        result.sources,
+    )
     result.exceptions, ambiguous = select_for_host(candidates, host)
     problems.errors.extend(ambiguous)
 
-    attestations: list[Attestation] = []
-    names = merged_variable_names(variables, ATTESTATIONS_VARIABLE)
-    result.sources[ATTESTATIONS_VARIABLE] = names
+    scoped = _parsed_entries(
+        variables,
+        ATTESTATIONS_VARIABLE,
+        lambda entry, where: _scoped_attestation(entry, catalog, where, today=today, max_days=max_days, host=host),
+        problems,
+        result.sources,
+    )
+    attestations = [parsed for _where, parsed in scoped if parsed is not False]
+    result.attestations = newest_per_control(attestations)
+    return result
+
+
+def _parsed_entries(
+    variables: Mapping[str, Any],
+    base: str,
+    parse: Callable[[Any, str], _Parsed | None],
+    problems: InputProblems,
+    sources: dict[str, list[str]],
+) -> list[tuple[str, _Parsed]]:
+    """Every entry of the variables merged into `base`, parsed, with where it stands (`variable[index]`); an entry
+    that does not parse is recorded in problems and left out. The variables read are recorded in sources."""
+    names = merged_variable_names(variables, base)
+    sources[base] = names
+    parsed_entries: list[tuple[str, _Parsed]] = []
     for variable in names:
         entries = problems.check(lambda variable=variable: _entries(variables[variable], variable)) or []
         for index, entry in enumerate(entries):
             where = f"{variable}[{index}]"
-            parsed = problems.check(
-                lambda entry=entry, where=where: _scoped_attestation(
-                    entry, catalog, where, today=today, max_days=max_days, host=host
-                )
-            )
-            if parsed is not None and parsed is not False:
-                attestations.append(parsed)
-    result.attestations = newest_per_control(attestations)
-    return result
+            parsed = problems.check(lambda entry=entry, where=where: parse(entry, where))
+            if parsed is not None:
+                parsed_entries.append((where, parsed))
+    return parsed_entries
 
 
 def _scoped_attestation(

@@ -8,7 +8,9 @@ second run that still gets in proves the first one left the connecting account a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,6 +98,21 @@ AWAY_FROM_THE_DOMAIN = """\
 """
 
 
+def run_away_from_the_domain(
+    start_lab: Callable[..., Any], tmp_path: Path, host: str, profile: str, **lab_options: Any
+) -> tuple[Any, Any]:
+    """One run of AWAY_FROM_THE_DOMAIN on a lab of one host; it must end with the controller still connected."""
+    playbook = tmp_path / f"{host}.yml"
+    playbook.write_text(AWAY_FROM_THE_DOMAIN)
+    lab = start_lab({host: profile}, **lab_options)
+
+    run = run_playbook(playbook, lab.inventory, tmp_path / host)
+
+    assert run.rc == 0, run.stdout + run.stderr
+    assert run.recap[host]["unreachable"] == 0
+    return lab, run
+
+
 def test_domain_joined_with_the_domain_controller_unreachable_keeps_every_domain_and_entra_member(
     start_lab, tmp_path: Path
 ):
@@ -109,14 +126,7 @@ def test_domain_joined_with_the_domain_controller_unreachable_keeps_every_domain
             }
         )
     )
-    playbook = tmp_path / "away.yml"
-    playbook.write_text(AWAY_FROM_THE_DOMAIN)
-    lab = start_lab({"rd02": str(profile)})
-
-    run = run_playbook(playbook, lab.inventory, tmp_path / "away")
-
-    assert run.rc == 0, run.stdout + run.stderr
-    assert run.recap["rd02"]["unreachable"] == 0
+    lab, run = run_away_from_the_domain(start_lab, tmp_path, "rd02", str(profile))
     assert run.statuses("rd02", "win_power")  # the controller still connects
     members = lab.state("rd02")["accounts"]["groups"][ADMINISTRATORS]["Members"]
     for kept in (f"{DOMAIN_SID}-512", f"{DOMAIN_SID}-1120", ENTRA_ROLE):
@@ -133,14 +143,7 @@ def test_domain_joined_with_the_domain_controller_unreachable_keeps_every_domain
 def test_a_controller_connecting_as_a_domain_account_keeps_the_domain_group_it_is_an_administrator_through(
     start_lab, tmp_path: Path, logon
 ):
-    playbook = tmp_path / "domain.yml"
-    playbook.write_text(AWAY_FROM_THE_DOMAIN)
-    lab = start_lab({"rd03": "win11-24h2-domain-joined"}, user=logon)
-
-    run = run_playbook(playbook, lab.inventory, tmp_path / "domain")
-
-    assert run.rc == 0, run.stdout + run.stderr
-    assert run.recap["rd03"]["unreachable"] == 0
+    lab, run = run_away_from_the_domain(start_lab, tmp_path, "rd03", "win11-24h2-domain-joined", user=logon)
     assert run.statuses("rd03", "win_power")
     members = lab.state("rd03")["accounts"]["groups"][ADMINISTRATORS]["Members"]
     assert f"{DOMAIN_SID}-512" in members  # CLINIC\Domain Admins: svc-ansible's way in
@@ -163,14 +166,7 @@ def test_on_a_domain_controller_the_local_account_controls_do_not_apply_and_noth
 
 
 def test_entra_joined_pc_keeps_its_entra_role_members(start_lab, tmp_path: Path):
-    playbook = tmp_path / "entra.yml"
-    playbook.write_text(AWAY_FROM_THE_DOMAIN)
-    lab = start_lab({"rd04": "win11-24h2-entra-joined"})
-
-    run = run_playbook(playbook, lab.inventory, tmp_path / "entra")
-
-    assert run.rc == 0, run.stdout + run.stderr
-    assert run.recap["rd04"]["unreachable"] == 0
+    lab, run = run_away_from_the_domain(start_lab, tmp_path, "rd04", "win11-24h2-entra-joined")
     members = lab.state("rd04")["accounts"]["groups"][ADMINISTRATORS]["Members"]
     assert [member for member in members if member.startswith("S-1-12-1-")] == [
         "S-1-12-1-1942525338-1223297416-3117917845-2463651541",

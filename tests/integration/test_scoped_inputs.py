@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -74,13 +75,15 @@ def test_waivers_merge_across_levels_and_apply_to_their_scope_only(start_lab, tm
     assert statuses["rs-gw01"]["PWR-03"] != "excepted"
 
 
-def test_a_bad_waiver_in_an_audit_leaves_the_clinic_audited_and_an_enforce_run_stopped(start_lab, tmp_path):
+def northside_with_a_bad_waiver(start_lab, tmp_path: Path, bad_id: str) -> tuple[Any, Path]:
+    """The lab and its inventory: clinic northside waives PWR-02 correctly and names bad_id, not a control id."""
     lab = start_lab(HOSTS)
-    inventory = inventory_dir(
-        lab,
-        tmp_path / "inventory",
-        {"clinic_northside": {"onepacs_exceptions_clinic": [waiver("PWR-02"), waiver("PWR-9")]}},
-    )
+    group_vars = {"clinic_northside": {"onepacs_exceptions_clinic": [waiver("PWR-02"), waiver(bad_id)]}}
+    return lab, inventory_dir(lab, tmp_path / "inventory", group_vars)
+
+
+def test_a_bad_waiver_in_an_audit_leaves_the_clinic_audited_and_an_enforce_run_stopped(start_lab, tmp_path):
+    lab, inventory = northside_with_a_bad_waiver(start_lab, tmp_path, "PWR-9")
     before = {host: lab.state(host) for host in HOSTS}
     playbook = REPO / "playbooks" / "gateway.yml"
     audit = run_playbook(playbook, inventory, tmp_path / "audit", "--check", "--tags", "power")
@@ -100,12 +103,7 @@ def test_a_bad_waiver_in_an_audit_leaves_the_clinic_audited_and_an_enforce_run_s
 
 
 def test_the_fleet_audit_of_a_clinic_with_a_bad_waiver_audits_every_host_and_reports_the_entry(start_lab, tmp_path):
-    lab = start_lab(HOSTS)
-    inventory = inventory_dir(
-        lab,
-        tmp_path / "inventory",
-        {"clinic_northside": {"onepacs_exceptions_clinic": [waiver("PWR-02"), waiver("MAN-4")]}},
-    )
+    _lab, inventory = northside_with_a_bad_waiver(start_lab, tmp_path, "MAN-4")
     reports = tmp_path / "reports"
     run = run_playbook(
         REPO / "playbooks" / "audit.yml", inventory, tmp_path / "audit", "-e", f"onepacs_report_dir={reports}"

@@ -128,27 +128,23 @@ def mutate(value: Any, rng: random.Random, depth: int = 0) -> Any:
     """value with one random part changed: a key dropped or added, a type swapped, a leaf replaced by junk."""
     if depth > 6 or rng.random() < 0.15:
         return junk(rng)
-    if isinstance(value, dict) and value:
-        copy = dict(value)
-        key = rng.choice(list(copy))
+    if isinstance(value, dict | list) and value:
+        # A part is dropped, junk added, or one part mutated; a dict's keys are dropped a little more often.
+        is_dict = isinstance(value, dict)
+        copy: dict[Any, Any] | list[Any] = dict(value) if is_dict else list(value)
+        where = rng.choice(list(copy)) if is_dict else rng.randrange(len(copy))
+        drop, add = (0.25, 0.35) if is_dict else (0.2, 0.3)
         action = rng.random()
-        if action < 0.25:
-            del copy[key]
-        elif action < 0.35:
-            copy[rng.choice(HOSTILE)] = junk(rng)
+        if action < drop:
+            del copy[where]
+        elif action < add:
+            extra = junk(rng)
+            if isinstance(copy, dict):
+                copy[rng.choice(HOSTILE)] = extra
+            else:
+                copy.append(extra)
         else:
-            copy[key] = mutate(copy[key], rng, depth + 1)
-        return copy
-    if isinstance(value, list) and value:
-        copy = list(value)
-        index = rng.randrange(len(copy))
-        action = rng.random()
-        if action < 0.2:
-            del copy[index]
-        elif action < 0.3:
-            copy.append(junk(rng))
-        else:
-            copy[index] = mutate(copy[index], rng, depth + 1)
+            copy[where] = mutate(copy[where], rng, depth + 1)
         return copy
     if isinstance(value, str):
         return rng.choice([*HOSTILE, value + rng.choice(HOSTILE), None, 7])

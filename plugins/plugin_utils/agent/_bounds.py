@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .._whole_number import whole_number
+
 MAX_RESPONSE_BYTES_VAR = "onepacs_max_response_bytes"
 MAX_COMMAND_SECONDS_VAR = "onepacs_max_command_seconds"
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -62,12 +64,9 @@ def _bounded_number(variables: Mapping[str, Any], name: str, default: int, limit
     value = variables.get(name)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    number = whole_number(value)
+    if number is None:
         raise InvalidBoundError(f"{name}: must be a whole number, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidBoundError(f"{name}: must be a whole number, got {value!r}") from None
     low, high = limits
     if not low <= number <= high:
         raise InvalidBoundError(f"{name}: must be between {low} and {high}, got {number}")

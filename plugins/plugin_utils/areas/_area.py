@@ -7,6 +7,7 @@ ops for anything new, a three-line action plugin, a documentation stub and tests
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -87,6 +88,16 @@ class Area(ABC):
     def facts(self, results: Mapping[str, OpResult]) -> dict[str, Any] | None:
         """Facts to return as ansible_facts (win_host_facts); None for areas that only evaluate controls."""
         return None
+
+
+class DatedArea(Area):
+    """An area whose findings depend on the run date: the controller's date, which tests pin with `today`."""
+
+    def __init__(
+        self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
+    ) -> None:
+        self.today = today or dt.date.today()
+        super().__init__(params, connection)
 
 
 def module_argument_spec(area: type[Area]) -> dict[str, dict[str, Any]]:

@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 from .._catalog import ATTESTATION_MODULE, Catalog, load_catalog
 from .._findings import Finding
+from .._whole_number import whole_number
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError, decides
+from ._area import Connection, DatedArea, InvalidOptionError, decides
 
 DEFAULT_VALID_DAYS = 365
 #: Longest validity an attestation may claim (ten years): a larger one is a typo, and past about 2.9 million days the
@@ -86,12 +87,9 @@ def _date_field(value: Any, where: str, today: dt.date) -> dt.date:
 def _valid_days(value: Any, where: str) -> int:
     if value is None:
         return DEFAULT_VALID_DAYS
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    days = whole_number(value)
+    if days is None:
         raise InvalidOptionError(f"{where}.valid_days: must be a whole number of days, got {value!r}")
-    try:
-        days = int(value)
-    except ValueError:
-        raise InvalidOptionError(f"{where}.valid_days: must be a whole number of days, got {value!r}") from None
     if days < 1:
         raise InvalidOptionError(f"{where}.valid_days: must be at least 1, got {days}")
     if days > MAX_VALID_DAYS:
@@ -201,16 +199,15 @@ def _backup_evidence(facts: Mapping[str, Any]) -> tuple[Any, str]:
 EVIDENCE = {"MAN-06": _secure_boot_evidence, "MAN-09": _backup_evidence, "MAN-10": _mdm_evidence}
 
 
-class AttestationsArea(Area):
+class AttestationsArea(DatedArea):
     module: ClassVar[str] = ATTESTATION_MODULE
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
 
     def __init__(
         self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
     ) -> None:
-        self.today = today or dt.date.today()
         self.catalog = load_catalog()
-        super().__init__(params, connection)
+        super().__init__(params, connection, today=today)
 
     def validate(self) -> None:
         self.attestations = parse_attestations(self.params["attestations"] or [], self.catalog, self.today)

@@ -31,7 +31,6 @@ update, ...); then the nibbles S = scanner state (0 off, 1 on, 2 snoozed, 3 expi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from typing import Any, ClassVar
 from .._catalog import load_catalog
 from .._findings import Change, Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError, decides
+from ._area import DatedArea, InvalidOptionError, decides
 from ._attestations import Attestation, parse_attestations
 
 ONEPACS_DIR = r"C:\onepacs"
@@ -420,15 +419,27 @@ def _describe_schedule(day: Any, time: Any) -> str:
     return f"{name} at {time}"
 
 
-class DefenderArea(Area):
+def _third_party_failing(
+    control_id: str, expected: Any, situation: AntivirusSituation, observed: str, remedy: str
+) -> Finding:
+    """A failure Security Center observed in the third-party product in use, which this module does not change."""
+    return Finding.compare(
+        control_id,
+        expected=expected,
+        actual=situation.actual(),
+        compliant=False,
+        message=f"{observed}; {situation.why_not_defender()}; {remedy} in that product (not changed by this module)",
+    )
+
+
+def _realtime_off(message: str, changes: tuple[Change, ...] = ()) -> Finding:
+    """AV-02 failing where Defender is the antivirus in use and its real-time protection is off."""
+    return Finding.compare("AV-02", expected=True, actual=False, compliant=False, changes=changes, message=message)
+
+
+class DefenderArea(DatedArea):
     module: ClassVar[str] = "win_defender"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
-
-    def __init__(
-        self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
-    ) -> None:
-        self.today = today or dt.date.today()
-        super().__init__(params, connection)
 
     def validate(self) -> None:
         day = self.params["scan_schedule_day"]
@@ -680,13 +691,12 @@ class DefenderArea(Area):
                     "antivirus",
                 )
             if situation.others:  # Security Center shows every registered product off: observed
-                return Finding.compare(
+                return _third_party_failing(
                     "AV-02",
-                    expected=True,
-                    actual=situation.actual(),
-                    compliant=False,
-                    message=f"real-time protection is off in {situation.product_in_use()} (Security Center); "
-                    f"{situation.why_not_defender()}; turn it on in that product (not changed by this module)",
+                    True,
+                    situation,
+                    f"real-time protection is off in {situation.product_in_use()} (Security Center)",
+                    "turn it on",
                 )
             return self.third_party_finding("AV-02", True, situation, "real-time protection is on")
         status = situation.status.value
@@ -697,16 +707,10 @@ class DefenderArea(Area):
             )
         policy_value = _registry_data(policy)
         if policy_value not in (None, 0):
-            return Finding.compare(
-                "AV-02",
-                expected=True,
-                actual=False,
-                compliant=False,
-                message=(
-                    f"real-time protection is off and Group Policy turns it off: {REALTIME_POLICY_KEY}\\"
-                    f"{REALTIME_POLICY_VALUE} = {policy_value!r} overrides Set-MpPreference. Change that policy (GPO "
-                    "or local policy); not changed by this module"
-                ),
+            return _realtime_off(
+                f"real-time protection is off and Group Policy turns it off: {REALTIME_POLICY_KEY}\\"
+                f"{REALTIME_POLICY_VALUE} = {policy_value!r} overrides Set-MpPreference. Change that policy (GPO "
+                "or local policy); not changed by this module"
             )
         if not preferences.ok:
             return Finding.error(
@@ -714,22 +718,12 @@ class DefenderArea(Area):
             )
         disabled = preferences.value.get("disable_realtime_monitoring")
         if not disabled:
-            return Finding.compare(
-                "AV-02",
-                expected=True,
-                actual=False,
-                compliant=False,
-                message=(
-                    "real-time protection is off although DisableRealtimeMonitoring is False and no policy turns it "
-                    "off; check Defender's health (Get-MpComputerStatus); not changed by this module"
-                ),
+            return _realtime_off(
+                "real-time protection is off although DisableRealtimeMonitoring is False and no policy turns it "
+                "off; check Defender's health (Get-MpComputerStatus); not changed by this module"
             )
         tamper = " (Tamper Protection is on: it allows turning protection on)" if status.get("tamper_protected") else ""
-        return Finding.compare(
-            "AV-02",
-            expected=True,
-            actual=False,
-            compliant=False,
+        return _realtime_off(
             changes=(
                 Change(
                     setting="DisableRealtimeMonitoring",
@@ -759,34 +753,24 @@ class DefenderArea(Area):
             "scan_schedule_day": preferences.value.get("scan_schedule_day"),
             "scan_schedule_time": preferences.value.get("scan_schedule_time"),
         }
-        changes = []
-        if actual["scan_schedule_day"] != day:
-            changes.append(
-                Change(
-                    setting="ScanScheduleDay",
-                    before=actual["scan_schedule_day"],
-                    after=day,
-                    op={"op": "defender.set", "scan_schedule_day": day},
-                    read_back=lambda value: value["scan_schedule_day"],
-                )
+        changes = tuple(
+            Change(
+                setting=setting,
+                before=actual[key],
+                after=expected[key],
+                op={"op": "defender.set", key: expected[key]},
+                read_back=lambda value, key=key: value[key],
             )
-        if actual["scan_schedule_time"] != time:
-            changes.append(
-                Change(
-                    setting="ScanScheduleTime",
-                    before=actual["scan_schedule_time"],
-                    after=time,
-                    op={"op": "defender.set", "scan_schedule_time": time},
-                    read_back=lambda value: value["scan_schedule_time"],
-                )
-            )
+            for key, setting in (("scan_schedule_day", "ScanScheduleDay"), ("scan_schedule_time", "ScanScheduleTime"))
+            if actual[key] != expected[key]
+        )
         found = _describe_schedule(actual["scan_schedule_day"], actual["scan_schedule_time"])
         return Finding.compare(
             "AV-03",
             expected=expected,
             actual=actual,
             compliant=not changes,
-            changes=tuple(changes),
+            changes=changes,
             message=f"scheduled scan: {found}" + ("" if not changes else f" (wanted: {wanted})"),
         )
 
@@ -810,14 +794,12 @@ class DefenderArea(Area):
                     f"own judgement, not the {limit}-day limit); Defender is not the active antivirus",
                 )
             if situation.others:  # Security Center shows the signatures out of date (or the product off): observed
-                return Finding.compare(
+                return _third_party_failing(
                     "AV-04",
-                    expected=within,
-                    actual=situation.actual(),
-                    compliant=False,
-                    message=f"Security Center reports {', '.join(p.describe() for p in situation.others)}; "
-                    f"{situation.why_not_defender()}; update the signatures in that product (not changed by this "
-                    "module)",
+                    within,
+                    situation,
+                    f"Security Center reports {', '.join(p.describe() for p in situation.others)}",
+                    "update the signatures",
                 )
             return self.third_party_finding("AV-04", within, situation, f"signatures are {within}")
         status = situation.status.value

@@ -573,21 +573,13 @@ class FirewallArea(Area):
                         read_back=_logging_read_back,
                     )
                 )
-        if not changes:
-            return Finding.compare(
-                "FW-04",
-                expected=expected,
-                actual=actual,
-                compliant=True,
-                message=f"dropped packets logged, log size at least {minimum} KB on every profile",
-            )
         return Finding.compare(
             "FW-04",
             expected=expected,
             actual=actual,
-            compliant=False,
+            compliant=not changes,
             changes=tuple(changes),
-            message="; ".join(problems),
+            message="; ".join(problems) or f"dropped packets logged, log size at least {minimum} KB on every profile",
         )
 
 

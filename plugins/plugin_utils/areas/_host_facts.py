@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from .._control_action import HOST_FACTS_KEY
 from .._findings import Finding
 from ..agent._transport import OpResult
-from ._area import Area, Connection, InvalidOptionError, decides
+from ._area import DatedArea, InvalidOptionError, decides
 from ._lifecycle import support_verdict
 from ._network import RFC1918_NETWORKS, is_rfc1918, reserved_address_finding, shown
 
@@ -107,15 +107,9 @@ def _parse_date_option(name: str, text: str | None) -> dt.date | None:
         raise InvalidOptionError(f"{name}: {text!r} is not a date in YYYY-MM-DD form") from None
 
 
-class HostFactsArea(Area):
+class HostFactsArea(DatedArea):
     module: ClassVar[str] = "win_host_facts"
     options: ClassVar[dict[str, dict[str, Any]]] = OPTIONS
-
-    def __init__(
-        self, params: Mapping[str, Any], connection: Connection | None = None, *, today: dt.date | None = None
-    ) -> None:
-        self.today = today or dt.date.today()
-        super().__init__(params, connection)
 
     def validate(self) -> None:
         expected = self.params["expected_ipv4"]

@@ -16,19 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._values import plain, text
+from ._values import named_hosts, plain, read_variable, text
 
 BASELINES = ("gateway", "workstation")
 CHANGES_DIR = "changes"
 #: Statuses the summary lists as still failing; excepted and attested controls are approved and not listed.
 STILL_FAILING = ("fail", "error")
-
-
-def _read(variables: Any, name: str) -> Any:
-    try:
-        return variables.get(name)
-    except Exception:  # a template in this host's own variables that does not render
-        return None
 
 
 def _failed_message(result: Any) -> str | None:
@@ -53,16 +46,16 @@ def host_changes(name: str, variables: Any) -> dict[str, Any] | None:
     entry: dict[str, Any] = {"host": name, "baselines": [], "fixed": [], "refused": [], "still_failing": []}
     entry["manual_missing"] = []
     for baseline in BASELINES:
-        records = _read(variables, f"onepacs_{baseline}_controls")
-        guard = _read(variables, f"onepacs_{baseline}_guard")
-        inputs = _read(variables, f"onepacs_{baseline}_inputs")
+        records = read_variable(variables, f"onepacs_{baseline}_controls")
+        guard = read_variable(variables, f"onepacs_{baseline}_guard")
+        inputs = read_variable(variables, f"onepacs_{baseline}_inputs")
         if records is None and guard is None and inputs is None:
             continue
         entry["baselines"].append(baseline)
         for cause in (_failed_message(inputs), _failed_message(guard)):
             if cause:
                 entry["refused"].append({"baseline": baseline, "reason": cause})
-        for message in _read(variables, f"onepacs_{baseline}_failed_areas") or []:
+        for message in read_variable(variables, f"onepacs_{baseline}_failed_areas") or []:
             entry["refused"].append({"baseline": baseline, "reason": text(message)})
         for record in records if isinstance(records, list) else []:
             if not isinstance(record, Mapping):
@@ -79,11 +72,7 @@ def host_changes(name: str, variables: Any) -> dict[str, Any] | None:
 
 def collect_changes(hostvars: Any, names: Iterable[str]) -> list[dict[str, Any]]:
     hosts = []
-    for name in sorted({text(name) for name in names}):
-        try:
-            variables = hostvars[name]
-        except Exception:  # not in inventory (any more)
-            continue
+    for name, variables in named_hosts(hostvars, names):
         entry = host_changes(name, variables)
         if entry is not None:
             hosts.append(entry)

@@ -19,7 +19,7 @@ from typing import Any
 
 from .._catalog import Catalog
 from ._model import OUTCOMES, BaselineRun, HostInput, build_host
-from ._values import text
+from ._values import named_hosts, read_variable, text
 
 DEFAULT_RECORD_FACTS: Mapping[str, str] = MappingProxyType(
     {"gateway": "onepacs_gateway_controls", "workstation": "onepacs_workstation_controls"}
@@ -32,13 +32,6 @@ ATTESTATIONS_VARIABLE = "onepacs_attestations"
 INPUTS_RESULTS = ("onepacs_gateway_inputs", "onepacs_workstation_inputs")
 DEFAULT_CLINIC_PREFIX = "clinic_"
 ANSIBLE_PREFIXES = ("Task failed: ", "Action failed: ")
-
-
-def _read(variables: Any, name: str) -> Any:
-    try:
-        return variables.get(name)
-    except Exception:  # any templating error in this host's own variables
-        return None
 
 
 def _flag(value: Any) -> bool | None:
@@ -60,17 +53,17 @@ def _shared_inputs(variables: Any, key: str, fallback: str) -> Any:
     merged: list[Any] = []
     found = False
     for name in INPUTS_RESULTS:
-        result = _read(variables, name)
+        result = read_variable(variables, name)
         if isinstance(result, Mapping) and isinstance(result.get(key), list):
             found = True
             merged += [entry for entry in result[key] if entry not in merged]
-    return merged if found else _read(variables, fallback)
+    return merged if found else read_variable(variables, fallback)
 
 
 def _input_errors(variables: Any) -> tuple[str, ...]:
     errors: list[str] = []
     for name in INPUTS_RESULTS:
-        result = _read(variables, name)
+        result = read_variable(variables, name)
         if isinstance(result, Mapping) and isinstance(result.get("input_errors"), list):
             errors += [text(error) for error in result["input_errors"] if text(error) not in errors]
     return tuple(errors)
@@ -106,16 +99,14 @@ def collect(
 ) -> list[HostInput]:
     """One HostInput per named host that has a status fact or records, sorted by name."""
     hosts = []
-    for name in sorted({text(name) for name in names}):
-        try:
-            variables = hostvars[name]
-        except Exception:  # not in inventory (any more)
-            continue
-        runs = baseline_runs(_read(variables, status_fact))
-        records = {baseline: value for baseline, fact in record_facts.items() if (value := _read(variables, fact))}
+    for name, variables in named_hosts(hostvars, names):
+        runs = baseline_runs(read_variable(variables, status_fact))
+        records = {
+            baseline: value for baseline, fact in record_facts.items() if (value := read_variable(variables, fact))
+        }
         if not runs and not records:
             continue
-        groups = _read(variables, "group_names") or []
+        groups = read_variable(variables, "group_names") or []
         clinics = tuple(text(group) for group in groups if text(group).startswith(clinic_prefix))
         hosts.append(
             HostInput(

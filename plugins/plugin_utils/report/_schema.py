@@ -7,57 +7,53 @@ Adding an optional field keeps the version; renaming, removing or changing the m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._model import OUTCOMES, SCHEMA_VERSION, STATUSES
 
 _STRING_OR_NULL = {"type": ["string", "null"]}
-_COUNTS = {
-    "type": "object",
-    "properties": {status: {"type": "integer", "minimum": 0} for status in STATUSES},
-    "required": list(STATUSES),
-}
-_SEVERITY_COUNTS = {
-    "type": "object",
-    "properties": {severity: {"type": "integer", "minimum": 0} for severity in ("high", "medium", "low")},
-    "required": ["high", "medium", "low"],
-}
+_SEVERITY = {"enum": ["high", "medium", "low", None]}
+#: Fields newer than schema_version 1's first documents: optional, so those documents still validate.
+_NEEDS_CONFIGURATION = "needs_configuration"
+
+
+def _object(properties: dict[str, Any], optional: tuple[str, ...] = (), nullable: bool = False) -> dict[str, Any]:
+    """An object schema requiring every property but the optional ones, in the properties' order."""
+    return {
+        "type": ["object", "null"] if nullable else "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+def _counts(names: Iterable[str]) -> dict[str, Any]:
+    return _object({name: {"type": "integer", "minimum": 0} for name in names})
+
+
 _TALLY = {
     "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
-    "counts": _COUNTS,
+    "counts": _counts(STATUSES),
     "failing": {"type": "integer", "minimum": 0},
-    "failing_by_severity": _SEVERITY_COUNTS,
-    "needs_configuration": {"type": "integer", "minimum": 0},
+    "failing_by_severity": _counts(("high", "medium", "low")),
+    _NEEDS_CONFIGURATION: {"type": "integer", "minimum": 0},
 }
-# needs_configuration is newer than schema_version 1's first documents: optional, so those still validate.
-_REQUIRED_TALLY = [key for key in _TALLY if key != "needs_configuration"]
-_SUMMARY = {
-    "type": "object",
-    "properties": {
-        "hosts": {"type": "integer", "minimum": 0},
-        "outcomes": {
-            "type": "object",
-            "properties": {outcome: {"type": "integer", "minimum": 0} for outcome in OUTCOMES},
-            "required": list(OUTCOMES),
-        },
-        **_TALLY,
-    },
-    "required": ["hosts", "outcomes", *_REQUIRED_TALLY],
-}
-_CONTROL = {
-    "type": "object",
-    "properties": {
+_SUMMARY = _object(
+    {"hosts": {"type": "integer", "minimum": 0}, "outcomes": _counts(OUTCOMES), **_TALLY},
+    optional=(_NEEDS_CONFIGURATION,),
+)
+_CONTROL = _object(
+    {
         "id": {"type": "string"},
         "baseline": {"type": "string"},
         "title": {"type": "string"},
         "area": {"type": "string"},
-        "severity": {"enum": ["high", "medium", "low", None]},
+        "severity": _SEVERITY,
         "kind": {"enum": ["enforce", "audit", "manual", None]},
         "hipaa": {"type": "array", "items": {"type": "string"}},
         "status": {"enum": list(STATUSES)},
         "failing": {"type": "boolean"},
-        "needs_configuration": {"type": "boolean"},
+        _NEEDS_CONFIGURATION: {"type": "boolean"},
         "expected": {},
         "actual": {},
         "changed": {"type": "boolean"},
@@ -65,37 +61,18 @@ _CONTROL = {
         "practice": _STRING_OR_NULL,
         "remediation": _STRING_OR_NULL,
     },
-    "required": [
-        "id",
-        "baseline",
-        "title",
-        "area",
-        "severity",
-        "kind",
-        "hipaa",
-        "status",
-        "failing",
-        "expected",
-        "actual",
-        "changed",
-        "message",
-        "practice",
-        "remediation",
-    ],
-}
-_PROBLEM = {
-    "type": "object",
-    "properties": {
+    optional=(_NEEDS_CONFIGURATION,),
+)
+_PROBLEM = _object(
+    {
         "baseline": {"type": "string"},
         "outcome": {"enum": [outcome for outcome in OUTCOMES if outcome != "audited"]},
         "task": _STRING_OR_NULL,
         "message": {"type": "string"},
-    },
-    "required": ["baseline", "outcome", "task", "message"],
-}
-_EXCEPTION = {
-    "type": "object",
-    "properties": {
+    }
+)
+_EXCEPTION = _object(
+    {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "reason": {"type": "string"},
@@ -104,12 +81,10 @@ _EXCEPTION = {
         "state": {"enum": ["active", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    },
-    "required": ["id", "title", "reason", "approver", "expires", "state", "control_status", "failing"],
-}
-_ATTESTATION = {
-    "type": "object",
-    "properties": {
+    }
+)
+_ATTESTATION = _object(
+    {
         "id": {"type": "string"},
         "title": {"type": "string"},
         "attested_by": {"type": "string"},
@@ -120,23 +95,10 @@ _ATTESTATION = {
         "state": {"enum": ["current", "expired", "invalid"]},
         "control_status": {"enum": [*STATUSES, None]},
         "failing": {"type": "boolean"},
-    },
-    "required": [
-        "id",
-        "title",
-        "attested_by",
-        "date",
-        "evidence",
-        "valid_days",
-        "valid_until",
-        "state",
-        "control_status",
-        "failing",
-    ],
-}
-_HOST = {
-    "type": "object",
-    "properties": {
+    }
+)
+_HOST = _object(
+    {
         "name": {"type": "string"},
         "clinics": {"type": "array", "items": {"type": "string"}},
         "baselines": {"type": "array", "items": {"type": "string"}},
@@ -146,119 +108,85 @@ _HOST = {
         "controls": {"type": "array", "items": _CONTROL},
         "exceptions": {"type": "array", "items": _EXCEPTION},
         "attestations": {"type": "array", "items": _ATTESTATION},
-        # optional: waiver and attestation entries the audit left out (they did not parse)
+        # waiver and attestation entries the audit left out (they did not parse)
         "input_errors": {"type": "array", "items": {"type": "string"}},
         **_TALLY,
     },
-    "required": [
-        "name",
-        "clinics",
-        "baselines",
-        "outcome",
-        "check_mode",
-        "problems",
-        "controls",
-        "exceptions",
-        "attestations",
-        *_REQUIRED_TALLY,
-    ],
-}
-_CHANGE = {
-    "type": "object",
-    "properties": {
+    optional=("input_errors", _NEEDS_CONFIGURATION),
+)
+_CHANGE = _object(
+    {
         "host": {"type": "string"},
         "baseline": {"type": "string"},
         "id": {"type": "string"},
         "title": {"type": "string"},
-        "severity": {"enum": ["high", "medium", "low", None]},
+        "severity": _SEVERITY,
         "previous_status": {"type": "string"},
         "status": {"type": "string"},
         "message": {"type": "string"},
+    }
+)
+_RUN = _object(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "generated_at": {"type": "string"},
+        "date": {"type": "string"},
+        "collection_version": _STRING_OR_NULL,
+        "ansible_version": _STRING_OR_NULL,
+        "inventory_sources": {"type": "array", "items": {"type": "string"}},
+        "limit": _STRING_OR_NULL,
+        "mode": {"enum": ["check", "enforce", "mixed", None]},
+        "merged_from": {"type": "array", "items": {"type": "object"}},
+        # set in a clinic's own document (clinics/<clinic>/compliance.json)
+        "clinic": _STRING_OR_NULL,
     },
-    "required": ["host", "baseline", "id", "title", "severity", "previous_status", "status", "message"],
-}
+    optional=("clinic",),
+)
+_CLINIC = _object(
+    {"name": _STRING_OR_NULL, "members": {"type": "array", "items": {"type": "string"}}, **_SUMMARY["properties"]},
+    optional=(_NEEDS_CONFIGURATION,),
+)
+_FLEET_CONTROL = _object(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "area": {"type": "string"},
+        "severity": _SEVERITY,
+        "hipaa": {"type": "array", "items": {"type": "string"}},
+        "remediation": _STRING_OR_NULL,
+        "evaluated": {"type": "integer", "minimum": 0},
+        "failing_hosts": {"type": "array", "items": {"type": "string"}},
+    }
+)
+_TREND = _object(
+    {
+        "previous_run": _STRING_OR_NULL,
+        "newly_failing": {"type": "array", "items": _CHANGE},
+        "newly_fixed": {"type": "array", "items": _CHANGE},
+        "hosts_added": {"type": "array", "items": {"type": "string"}},
+        "hosts_removed": {"type": "array", "items": {"type": "string"}},
+        # scores of the last runs (report/_history.py)
+        "history": {"type": "object"},
+    },
+    optional=("history",),
+    nullable=True,
+)
 JSON_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "onepacs.baseline compliance report",
-    "type": "object",
-    "properties": {
-        "schema_version": {"const": SCHEMA_VERSION},
-        "run": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "title": {"type": "string"},
-                "generated_at": {"type": "string"},
-                "date": {"type": "string"},
-                "collection_version": _STRING_OR_NULL,
-                "ansible_version": _STRING_OR_NULL,
-                "inventory_sources": {"type": "array", "items": {"type": "string"}},
-                "limit": _STRING_OR_NULL,
-                "mode": {"enum": ["check", "enforce", "mixed", None]},
-                "merged_from": {"type": "array", "items": {"type": "object"}},
-                # optional: set in a clinic's own document (clinics/<clinic>/compliance.json)
-                "clinic": _STRING_OR_NULL,
-            },
-            "required": [
-                "id",
-                "title",
-                "generated_at",
-                "date",
-                "collection_version",
-                "ansible_version",
-                "inventory_sources",
-                "limit",
-                "mode",
-                "merged_from",
-            ],
-        },
-        "summary": _SUMMARY,
-        "clinics": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "name": _STRING_OR_NULL,
-                    "members": {"type": "array", "items": {"type": "string"}},
-                    **_SUMMARY["properties"],
-                },
-                "required": ["name", "members", *_SUMMARY["required"]],
-            },
-        },
-        "hosts": {"type": "array", "items": _HOST},
-        "controls": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "title": {"type": "string"},
-                    "area": {"type": "string"},
-                    "severity": {"enum": ["high", "medium", "low", None]},
-                    "hipaa": {"type": "array", "items": {"type": "string"}},
-                    "remediation": _STRING_OR_NULL,
-                    "evaluated": {"type": "integer", "minimum": 0},
-                    "failing_hosts": {"type": "array", "items": {"type": "string"}},
-                },
-                "required": ["id", "title", "area", "severity", "hipaa", "remediation", "evaluated", "failing_hosts"],
-            },
-        },
-        "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
-        "trend": {
-            "type": ["object", "null"],
-            "properties": {
-                "previous_run": _STRING_OR_NULL,
-                "newly_failing": {"type": "array", "items": _CHANGE},
-                "newly_fixed": {"type": "array", "items": _CHANGE},
-                "hosts_added": {"type": "array", "items": {"type": "string"}},
-                "hosts_removed": {"type": "array", "items": {"type": "string"}},
-                # optional: scores of the last runs (report/_history.py)
-                "history": {"type": "object"},
-            },
-            "required": ["previous_run", "newly_failing", "newly_fixed", "hosts_added", "hosts_removed"],
-        },
-    },
-    "required": ["schema_version", "run", "summary", "clinics", "hosts", "controls", "hipaa_safeguards", "trend"],
+    **_object(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "run": _RUN,
+            "summary": _SUMMARY,
+            "clinics": {"type": "array", "items": _CLINIC},
+            "hosts": {"type": "array", "items": _HOST},
+            "controls": {"type": "array", "items": _FLEET_CONTROL},
+            "hipaa_safeguards": {"type": "object", "additionalProperties": {"type": "string"}},
+            "trend": _TREND,
+        }
+    ),
 }
 
 

@@ -11,13 +11,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Any
 
 from .._host_text import MAX_ITEMS, MAX_MESSAGE_CHARS, clean_text
 
 #: Deeper structures are cut: records are shallow, and a hostile fact must not exhaust the recursion limit.
 MAX_DEPTH = 32
+
+
+def read_variable(variables: Any, name: str) -> Any:
+    """One of a host's variables; None when it is missing or does not render, so one host's mistake stays its own."""
+    try:
+        return variables.get(name)
+    except Exception:  # a template in this host's own variables that does not render
+        return None
+
+
+def named_hosts(hostvars: Any, names: Iterable[Any]) -> Iterator[tuple[str, Any]]:
+    """Each named host with its variables, sorted by name once each; a name no longer in inventory is passed over."""
+    for name in sorted({text(name) for name in names}):
+        try:
+            variables = hostvars[name]
+        except Exception:  # not in inventory (any more)
+            continue
+        yield name, variables
 
 
 def text(value: Any) -> str:

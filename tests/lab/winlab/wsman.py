@@ -68,6 +68,23 @@ ACTION_NOT_SUPPORTED_FAULT_CODE = 2150858754
 INVALID_MESSAGE_FAULT_CODE = 2150858817
 INTERNAL_ERROR_FAULT_CODE = 2147500037
 
+
+@dataclass(frozen=True)
+class _FaultKind:
+    """A WS-Management fault as Windows answers it: the SOAP code and subcode with the WSManFault code."""
+
+    code: str
+    subcode: str
+    wsman_code: int
+
+
+_OPERATION_TIMEOUT = _FaultKind("s:Receiver", "w:TimedOut", OPERATION_TIMEOUT_FAULT_CODE)
+_SHELL_NOT_FOUND = _FaultKind("s:Sender", "w:InvalidSelectors", SHELL_NOT_FOUND_FAULT_CODE)
+_COMMAND_NOT_FOUND = _FaultKind("s:Sender", "w:InvalidParameter", COMMAND_NOT_FOUND_FAULT_CODE)
+_ACTION_NOT_SUPPORTED = _FaultKind("s:Sender", "a:ActionNotSupported", ACTION_NOT_SUPPORTED_FAULT_CODE)
+_INVALID_MESSAGE = _FaultKind("s:Sender", "w:InvalidMessage", INVALID_MESSAGE_FAULT_CODE)
+_INTERNAL_ERROR = _FaultKind("s:Receiver", "w:InternalError", INTERNAL_ERROR_FAULT_CODE)
+
 EXIT_UNSUPPORTED = 1
 DEFAULT_OPERATION_TIMEOUT = 20.0
 #: Receive waits at most this long even if a client asks for more, so a stopping lab never hangs on a long poll.
@@ -611,7 +628,7 @@ class WsmanEndpoint:
         try:
             request = _parse_soap(body)
         except ValueError as error:
-            return _fault_reply("", "s:Sender", "w:InvalidMessage", INVALID_MESSAGE_FAULT_CODE, str(error)), "-"
+            return _fault_reply("", _INVALID_MESSAGE, str(error)), "-"
         return self._dispatch(request, fault), request.action
 
     def _admits(self, username: str | None) -> tuple[bool, str]:
@@ -638,9 +655,7 @@ class WsmanEndpoint:
         if handler is None:
             return _fault_reply(
                 request.message_id,
-                "s:Sender",
-                "a:ActionNotSupported",
-                ACTION_NOT_SUPPORTED_FAULT_CODE,
+                _ACTION_NOT_SUPPORTED,
                 f"The action {request.action} is not supported by the service.",
             )
         with self._lock:
@@ -682,9 +697,7 @@ class WsmanEndpoint:
         if fault.mode is FaultMode.SERVER_ERROR:
             return _fault_reply(
                 request.message_id,
-                "s:Receiver",
-                "w:InternalError",
-                INTERNAL_ERROR_FAULT_CODE,
+                _INTERNAL_ERROR,
                 "The WS-Management service cannot process the request (winlab fault: server_error).",
             )
         command_line = _command_line(request.body)
@@ -991,13 +1004,13 @@ def _ok(action: str, relates_to: str, body: str) -> _Reply:
     return _Reply(200, _envelope(action, relates_to, body))
 
 
-def _fault_reply(relates_to: str, code: str, subcode: str, wsman_code: int, reason: str) -> _Reply:
+def _fault_reply(relates_to: str, kind: _FaultKind, reason: str) -> _Reply:
     body = (
         "<s:Fault>"
-        f"<s:Code><s:Value>{code}</s:Value><s:Subcode><s:Value>{subcode}</s:Value></s:Subcode></s:Code>"
+        f"<s:Code><s:Value>{kind.code}</s:Value><s:Subcode><s:Value>{kind.subcode}</s:Value></s:Subcode></s:Code>"
         f'<s:Reason><s:Text xml:lang="en-US">{escape(reason)}</s:Text></s:Reason>'
         "<s:Detail>"
-        f'<f:WSManFault xmlns:f="{NS_WSMANFAULT}" Code={quoteattr(str(wsman_code))} Machine="127.0.0.1">'
+        f'<f:WSManFault xmlns:f="{NS_WSMANFAULT}" Code={quoteattr(str(kind.wsman_code))} Machine="127.0.0.1">'
         f"<f:Message>{escape(reason)}</f:Message>"
         "</f:WSManFault>"
         "</s:Detail>"
@@ -1009,9 +1022,7 @@ def _fault_reply(relates_to: str, code: str, subcode: str, wsman_code: int, reas
 def _operation_timeout(request: _SoapRequest) -> _Reply:
     return _fault_reply(
         request.message_id,
-        "s:Receiver",
-        "w:TimedOut",
-        OPERATION_TIMEOUT_FAULT_CODE,
+        _OPERATION_TIMEOUT,
         "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.",
     )
 
@@ -1019,9 +1030,7 @@ def _operation_timeout(request: _SoapRequest) -> _Reply:
 def _shell_not_found(request: _SoapRequest) -> _Reply:
     return _fault_reply(
         request.message_id,
-        "s:Sender",
-        "w:InvalidSelectors",
-        SHELL_NOT_FOUND_FAULT_CODE,
+        _SHELL_NOT_FOUND,
         f"The request for the Windows Remote Shell with ShellId {request.shell_id} failed because the shell was "
         "not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer "
         "exists on the server. Provide the correct ShellId or create a new shell and retry the operation.",
@@ -1042,16 +1051,14 @@ def _endless_output(request: _SoapRequest, command: _Command) -> _Reply:
 def _command_not_found(request: _SoapRequest, command_id: str) -> _Reply:
     return _fault_reply(
         request.message_id,
-        "s:Sender",
-        "w:InvalidParameter",
-        COMMAND_NOT_FOUND_FAULT_CODE,
+        _COMMAND_NOT_FOUND,
         f"The request for the Windows Remote Shell command with CommandId {command_id} failed because the "
         "command was not found on the server.",
     )
 
 
 def _invalid(request: _SoapRequest, reason: str) -> _Reply:
-    return _fault_reply(request.message_id, "s:Sender", "w:InvalidMessage", INVALID_MESSAGE_FAULT_CODE, reason)
+    return _fault_reply(request.message_id, _INVALID_MESSAGE, reason)
 
 
 def _unauthorized() -> _Reply:

@@ -6,20 +6,14 @@ from __future__ import annotations
 import pytest
 
 from sim_requests import run_one, value_of
-from winlab.simulator import SimulatedHost
 
 LOGON = "0cce9215-69ae-11d9-bed3-505054503030"
 ACCOUNT_LOCKOUT = "0cce9217-69ae-11d9-bed3-505054503030"
 UNKNOWN = "11111111-2222-3333-4444-555555555555"
 
 
-@pytest.fixture
-def host():
-    return SimulatedHost.from_profile("server2022-desktop-fresh")
-
-
-def test_get_answers_in_asked_order_in_the_protocols_guid_form_whatever_form_was_asked(host):
-    value = value_of(host, {"op": "auditpol.get", "guids": ["{0CCE9217-69AE-11D9-BED3-505054503030}", LOGON]})
+def test_get_answers_in_asked_order_in_the_protocols_guid_form_whatever_form_was_asked(server):
+    value = value_of(server, {"op": "auditpol.get", "guids": ["{0CCE9217-69AE-11D9-BED3-505054503030}", LOGON]})
     assert value == {
         "subcategories": [
             {"guid": ACCOUNT_LOCKOUT, "success": True, "failure": False},
@@ -28,24 +22,24 @@ def test_get_answers_in_asked_order_in_the_protocols_guid_form_whatever_form_was
     }
 
 
-def test_get_without_guids_lists_every_subcategory(host):
-    subcategories = value_of(host, {"op": "auditpol.get"})["subcategories"]
-    assert len(subcategories) == len(host.state["auditpol"]) == 59
+def test_get_without_guids_lists_every_subcategory(server):
+    subcategories = value_of(server, {"op": "auditpol.get"})["subcategories"]
+    assert len(subcategories) == len(server.state["auditpol"]) == 59
     assert all(entry["guid"] == entry["guid"].lower() and "{" not in entry["guid"] for entry in subcategories)
 
 
-def test_get_of_an_unknown_subcategory_is_not_found_and_a_non_guid_is_invalid(host):
-    assert run_one(host, {"op": "auditpol.get", "guids": [UNKNOWN]})["code"] == "not_found"
-    result = run_one(host, {"op": "auditpol.get", "guids": ["Logon"]})
+def test_get_of_an_unknown_subcategory_is_not_found_and_a_non_guid_is_invalid(server):
+    assert run_one(server, {"op": "auditpol.get", "guids": [UNKNOWN]})["code"] == "not_found"
+    result = run_one(server, {"op": "auditpol.get", "guids": ["Logon"]})
     assert (result["code"], result["error"].startswith("argument 'guids'")) == ("invalid_argument", True)
 
 
-def test_set_changes_only_the_given_side_and_reads_back(host):
-    value = value_of(host, {"op": "auditpol.set", "guid": ACCOUNT_LOCKOUT, "failure": True})
+def test_set_changes_only_the_given_side_and_reads_back(server):
+    value = value_of(server, {"op": "auditpol.set", "guid": ACCOUNT_LOCKOUT, "failure": True})
     assert value == {"guid": ACCOUNT_LOCKOUT, "success": True, "failure": True}
-    value = value_of(host, {"op": "auditpol.set", "guid": ACCOUNT_LOCKOUT, "success": False})
+    value = value_of(server, {"op": "auditpol.set", "guid": ACCOUNT_LOCKOUT, "success": False})
     assert value == {"guid": ACCOUNT_LOCKOUT, "success": False, "failure": True}
-    assert value_of(host, {"op": "auditpol.get", "guids": [ACCOUNT_LOCKOUT]})["subcategories"] == [value]
+    assert value_of(server, {"op": "auditpol.get", "guids": [ACCOUNT_LOCKOUT]})["subcategories"] == [value]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +51,7 @@ def test_set_changes_only_the_given_side_and_reads_back(host):
         ({"op": "auditpol.set", "guid": LOGON, "success": "enable"}, "invalid_argument"),
     ],
 )
-def test_set_errors(host, op, code):
-    before = host.snapshot()
-    assert run_one(host, op)["code"] == code
-    assert host.snapshot() == before
+def test_set_errors(server, op, code):
+    before = server.snapshot()
+    assert run_one(server, op)["code"] == code
+    assert server.snapshot() == before

@@ -13,11 +13,6 @@ PG_INSTALLATIONS = "HKLM:\\SOFTWARE\\WOW6432Node\\PostgreSQL\\Installations"
 
 
 @pytest.fixture
-def server():
-    return SimulatedHost.from_profile("server2022-desktop-fresh")
-
-
-@pytest.fixture
 def avast():
     return SimulatedHost.from_profile("win10-22h2-x86-fresh")
 

@@ -13,11 +13,6 @@ from winlab.simulator import SimulatedHost, list_profiles
 CORE_NETWORKING = "@FirewallAPI.dll,-25000"
 
 
-@pytest.fixture
-def server():
-    return SimulatedHost.from_profile("server2022-desktop-fresh")
-
-
 def management_rule(**overrides):
     return {**MANAGEMENT_RULE_5985, **overrides}
 

@@ -55,11 +55,6 @@ def reg_set(host: SimulatedHost, path: str, name: str, kind: str, data) -> dict:
 
 
 @pytest.fixture
-def server() -> SimulatedHost:
-    return SimulatedHost.from_profile("server2022-desktop-fresh")
-
-
-@pytest.fixture
 def client() -> SimulatedHost:
     return SimulatedHost.from_profile("win10-22h2-fresh")
 

@@ -124,11 +124,6 @@ class TestParseResponse:
         assert "blocked agent/core.ps1 while loading it" in str(caught.value)
         assert str(caught.value).endswith("This script contains malicious content")
 
-    def test_an_agent_failure_in_the_frame_through_a_second_wrapping(self):
-        document = {"v": 1, "results": [], "code": "failed", "error": "agent failure: depth"}
-        with pytest.raises(AgentError, match="could not read the request: failed: agent failure: depth"):
-            parse_response(HOST, 1, framed(document), b"", 1)
-
     def test_no_marker_quotes_stderr_and_exit_code(self):
         with pytest.raises(AgentError) as caught:
             parse_response(HOST, 1, b"", b"The term 'Invoke-OnePacsAgent' is not recognized", 1)
@@ -170,10 +165,17 @@ class TestParseResponse:
         with pytest.raises(AgentError, match=message):
             parse_response(HOST, 0, framed(document), b"", 2)
 
-    def test_request_level_error_is_named(self):
-        document = {"v": 1, "results": [], "code": "invalid_argument", "error": "request is not JSON"}
-        with pytest.raises(AgentError, match="could not read the request: invalid_argument: request is not JSON"):
-            parse_response(HOST, 0, framed(document), b"", 1)
+    @pytest.mark.parametrize(
+        ("exit_code", "code", "error"),
+        [
+            (0, "invalid_argument", "request is not JSON"),
+            (1, "failed", "agent failure: depth"),  # an agent failure in the frame, through a second wrapping
+        ],
+    )
+    def test_request_level_error_is_named(self, exit_code, code, error):
+        document = {"v": 1, "results": [], "code": code, "error": error}
+        with pytest.raises(AgentError, match=f"could not read the request: {code}: {error}"):
+            parse_response(HOST, exit_code, framed(document), b"", 1)
 
     def test_long_output_is_cut_in_messages(self):
         with pytest.raises(AgentError) as caught:

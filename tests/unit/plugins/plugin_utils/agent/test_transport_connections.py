@@ -107,7 +107,22 @@ def open_connection(name: str, tmp_path: Path) -> Any:
     return connection
 
 
-class TestWinrm:
+class ReadsTheAnswer:
+    """What every connection's test class checks at the end: run_ops reads the agent's framed answer back."""
+
+    #: The line ending the host's shell writes (PowerShell over OpenSSH writes bare LF).
+    newline = "\r\n"
+
+    def capture(self, tmp_path: Path, stdout: bytes = b"") -> tuple[Any, dict[str, Any]]:
+        raise NotImplementedError
+
+    def test_run_ops_reads_the_answer(self, tmp_path: Path) -> None:
+        connection, _seen = self.capture(tmp_path, stdout=framed_stdout(ANSWER, newline=self.newline))
+        results = run_ops(connection.exec_command, "gw1", OPS)
+        assert [result.value for result in results] == list(range(len(OPS)))
+
+
+class TestWinrm(ReadsTheAnswer):
     def capture(self, tmp_path: Path, stdout: bytes = b"") -> tuple[Any, dict[str, Any]]:
         connection = open_connection("winrm", tmp_path)
         seen: dict[str, Any] = {}
@@ -146,13 +161,8 @@ class TestWinrm:
         assert agent.replace("\r\n", "\n") == expected_agent() + "\n"
         assert request == build_request(OPS)
 
-    def test_run_ops_reads_the_answer(self, tmp_path: Path) -> None:
-        connection, _seen = self.capture(tmp_path, stdout=framed_stdout(ANSWER))
-        results = run_ops(connection.exec_command, "gw1", OPS)
-        assert [result.value for result in results] == list(range(len(OPS)))
 
-
-class TestPsrp:
+class TestPsrp(ReadsTheAnswer):
     def capture(self, tmp_path: Path, stdout: bytes = b"") -> tuple[Any, dict[str, Any]]:
         connection = open_connection("psrp", tmp_path)
         seen: dict[str, Any] = {}
@@ -189,13 +199,10 @@ class TestPsrp:
         text = build_payload(OPS).decode("ascii")
         assert text.splitlines() == text.removesuffix("\n").split("\n")
 
-    def test_run_ops_reads_the_answer(self, tmp_path: Path) -> None:
-        connection, _seen = self.capture(tmp_path, stdout=framed_stdout(ANSWER))
-        results = run_ops(connection.exec_command, "gw1", OPS)
-        assert [result.value for result in results] == list(range(len(OPS)))
 
+class TestSshWithPowerShell(ReadsTheAnswer):
+    newline = "\n"
 
-class TestSshWithPowerShell:
     def capture(
         self, tmp_path: Path, stdout: bytes = b"", rc: int = 0, stderr: bytes = b""
     ) -> tuple[Any, dict[str, Any]]:
@@ -227,11 +234,6 @@ class TestSshWithPowerShell:
         send_request(connection)
         assert seen["in_data"] == build_payload(OPS)
         assert seen["sudoable"] is False
-
-    def test_run_ops_reads_the_answer(self, tmp_path: Path) -> None:
-        connection, _seen = self.capture(tmp_path, stdout=framed_stdout(ANSWER, newline="\n"))
-        results = run_ops(connection.exec_command, "gw1", OPS)
-        assert [result.value for result in results] == list(range(len(OPS)))
 
     def test_powershell_errors_on_stderr_are_quoted_as_text(self, tmp_path: Path) -> None:
         # PowerShell over OpenSSH writes errors as CLIXML; the message must quote the words, not the XML.

@@ -6,6 +6,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._findings import 
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.agent._transport import OpResult
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._account_policy import OPTIONS, AccountPolicyArea
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._area import InvalidOptionError
+from control_results import by_control
 
 DEFAULTS = {name: spec["default"] for name, spec in OPTIONS.items()}
 # [System Access] of a fresh Windows 10 as secedit exports it (lockout off: no duration keys).
@@ -48,7 +49,7 @@ def results(access, system=None):
 
 def findings(access, params=None, system=None):
     area = AccountPolicyArea({**DEFAULTS, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(results(access, system))}
+    return by_control(area.evaluate(results(access, system)))
 
 
 def ops(finding):

@@ -11,6 +11,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._attestatio
     NOT_COLLECTED,
     AttestationsArea,
 )
+from control_results import by_control
 
 TODAY = dt.date(2026, 11, 25)
 MANUAL_IDS = [control.id for control in load_catalog().for_module("win_attestations")]
@@ -42,7 +43,7 @@ def area(attestations=(), host_facts=None):
 
 
 def findings(attestations=(), host_facts=None):
-    return {finding.control_id: finding for finding in area(attestations, host_facts).evaluate({})}
+    return by_control(area(attestations, host_facts).evaluate({}))
 
 
 def test_all_eleven_manual_controls_and_no_probe():

@@ -14,6 +14,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._audit_poli
     describe_sides,
     subcategory_change,
 )
+from control_results import by_control
 
 DEFAULTS = {"security_log_min_size_kb": 196608}
 LOGON = "0cce9215-69ae-11d9-bed3-505054503030"
@@ -64,7 +65,7 @@ def probe(audit=None, override=None, log_bytes=201326592, log_policy=None):
 
 def findings(params=None, **probe_args):
     area = AuditPolicyArea({**DEFAULTS, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(probe(**probe_args))}
+    return by_control(area.evaluate(probe(**probe_args)))
 
 
 def test_requirements_are_the_catalog_subcategories_by_guid():
@@ -143,7 +144,7 @@ def test_subcategory_override_must_be_one(override, shown):
 def test_a_failed_or_incomplete_audit_policy_read_is_an_error():
     results = probe()
     results["auditpol"] = OpResult(ok=False, code="access_denied", error="auditpol.exe /backup exited with code 5")
-    found = {f.control_id: f for f in AuditPolicyArea(DEFAULTS).evaluate(results)}
+    found = by_control(AuditPolicyArea(DEFAULTS).evaluate(results))
     assert found["LOG-01"].outcome is Outcome.ERROR
     assert found["LOG-01"].message == (
         "could not read the audit policy: access_denied: auditpol.exe /backup exited with code 5"
@@ -203,7 +204,7 @@ def test_sizes_windows_would_not_keep_are_rejected_naming_the_option(size):
 def test_a_failed_log_read_is_an_error_for_log_02_only():
     results = probe()
     results["log"] = OpResult(ok=False, code="not_found", error="there is no event log named 'Security'")
-    found = {f.control_id: f for f in AuditPolicyArea(DEFAULTS).evaluate(results)}
+    found = by_control(AuditPolicyArea(DEFAULTS).evaluate(results))
     assert found["LOG-02"].outcome is Outcome.ERROR
     assert found["LOG-01"].outcome is Outcome.COMPLIANT
 

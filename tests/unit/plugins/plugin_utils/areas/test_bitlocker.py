@@ -24,6 +24,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._escrow imp
     redact,
     write_escrow,
 )
+from control_results import by_control
 from winlab.sim_ops_bitlocker import seal
 from winlab.simulator import SimulatedHost
 
@@ -71,7 +72,7 @@ def probe(volumes=(), tpm=None, system_drive="C:"):
 
 def evaluate(params=None, **probe_args):
     area = BitLockerArea({"enable_os_volume": False, "escrow_dir": None, "skip_hardware_test": False, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(probe(**probe_args))}
+    return by_control(area.evaluate(probe(**probe_args)))
 
 
 @pytest.fixture

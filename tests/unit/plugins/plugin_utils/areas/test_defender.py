@@ -17,6 +17,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._defender i
     normalise_path,
     postgresql_dirs,
 )
+from control_results import by_control
 
 DEFAULTS = {
     "extra_exclusion_paths": [],
@@ -97,7 +98,7 @@ def probe(
 
 def evaluate(params=None, **probe_args):
     area = DefenderArea({**DEFAULTS, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(probe(**probe_args))}
+    return by_control(area.evaluate(probe(**probe_args)))
 
 
 def ops(finding):
@@ -487,7 +488,7 @@ def test_a_current_attestation_makes_the_manual_check_attested():
         "evidence": "Sophos Central policy 'OnePacs' excludes C:\\onepacs and the PostgreSQL folder (screenshot)",
     }
     area = DefenderArea({**DEFAULTS, "antivirus_attestations": [attested]}, today=dt.date(2026, 12, 1))
-    found = {f.control_id: f for f in area.evaluate(probe(status_value=PASSIVE, programs=[SOPHOS]))}
+    found = by_control(area.evaluate(probe(status_value=PASSIVE, programs=[SOPHOS])))
     assert found["AV-01"].outcome is Outcome.ATTESTED
     assert "attested by J. Rivera on 2026-11-20" in found["AV-01"].message
     assert found["AV-03"].outcome is Outcome.UNATTESTED

@@ -15,6 +15,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._firewall i
     OPTIONS,
     FirewallArea,
 )
+from control_results import by_control
 
 DEFAULTS = {name: copy.deepcopy(spec.get("default")) for name, spec in OPTIONS.items()}
 PORT = 5985
@@ -100,7 +101,7 @@ def area(params=None, port=PORT):
 
 
 def findings(params=None, port=PORT, **probe):
-    return {finding.control_id: finding for finding in area(params, port).evaluate(results(**probe))}
+    return by_control(area(params, port).evaluate(results(**probe)))
 
 
 def with_profile(profiles, name, **fields):
@@ -477,7 +478,7 @@ def test_a_failed_peers_op_counts_as_no_peer():
             "peers": OpResult(ok=False, code="failed", error="Get-NetTCPConnection failed"),
         }
     )
-    fw = {finding.control_id: finding for finding in found}["FW-02"]
+    fw = by_control(found)["FW-02"]
     assert fw.changes == ()
     assert "the host listed no connection to the port" in fw.message
 

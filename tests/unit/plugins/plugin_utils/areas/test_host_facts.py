@@ -16,6 +16,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._host_facts
     parse_version,
     version_at_least,
 )
+from control_results import by_control
 from winlab.simulator import SimulatedHost
 
 AUDIT_DAY = dt.date(2026, 11, 25)
@@ -116,7 +117,7 @@ def area(**params):
 
 
 def findings(params=None, **result_overrides):
-    return {finding.control_id: finding for finding in area(**(params or {})).evaluate(results(**result_overrides))}
+    return by_control(area(**(params or {})).evaluate(results(**result_overrides)))
 
 
 def test_probe_is_one_request_of_read_only_listed_ops():
@@ -412,7 +413,7 @@ def probe_profile(profile, today, **params):
     facts_area = HostFactsArea({**DEFAULTS, **params}, today=today)
     ops = facts_area.probe_ops()
     answers = [OpResult(**answer) for answer in host.execute(build_request(list(ops.values())))["results"]]
-    return {finding.control_id: finding for finding in facts_area.evaluate(dict(zip(ops, answers, strict=True)))}
+    return by_control(facts_area.evaluate(dict(zip(ops, answers, strict=True))))
 
 
 def test_windows_10_22h2_pro_lab_profile_fails_sys02_on_2026_11_25():

@@ -12,6 +12,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._local_acco
     OPTIONS,
     LocalAccountsArea,
 )
+from control_results import by_control
 
 DEFAULTS = {name: spec["default"] for name, spec in OPTIONS.items()}
 MACHINE = "S-1-5-21-4016283745-2231190527-1873302664"
@@ -77,7 +78,7 @@ def results(users=USERS, admins=ADMINS, now=NOW):
 
 def evaluate(params=None, connection=LAB, **probe):
     area = LocalAccountsArea({**DEFAULTS, **(params or {})}, connection)
-    return {finding.control_id: finding for finding in area.evaluate(results(**probe))}
+    return by_control(area.evaluate(results(**probe)))
 
 
 def ops(finding):
@@ -200,7 +201,7 @@ def test_domain_principals_are_allowed_by_bare_name_qualified_name_or_sid(entry)
 def test_an_unreadable_group_is_an_error_for_acc_03_only():
     probe = results()
     probe["administrators"] = OpResult(ok=False, code="not_found", error="Group S-1-5-32-544 was not found.")
-    found = {f.control_id: f for f in LocalAccountsArea(DEFAULTS, LAB).evaluate(probe)}
+    found = by_control(LocalAccountsArea(DEFAULTS, LAB).evaluate(probe))
     assert found["ACC-03"].outcome is Outcome.ERROR
     assert found["ACC-01"].outcome is Outcome.DRIFTED
 
@@ -349,7 +350,7 @@ def test_without_the_administrators_membership_no_account_is_disabled():
     probe = results()
     probe["administrators"] = OpResult(ok=False, code="failed", error="RPC server unavailable")
     area = LocalAccountsArea({**DEFAULTS, **ENFORCE_ALL}, LAB)
-    found = {f.control_id: f for f in area.evaluate(probe)}
+    found = by_control(area.evaluate(probe))
     assert not found["ACC-02"].changes
     assert not found["ACC-04"].changes
     assert "the members of Administrators could not be read" in found["ACC-02"].message

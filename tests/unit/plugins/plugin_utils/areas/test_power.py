@@ -13,6 +13,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._power impo
     SUB_SLEEP,
     PowerArea,
 )
+from control_results import by_control
 
 DEFAULTS = {"standby_timeout_ac_minutes": 0, "hibernation": False, "fast_startup": False}
 
@@ -35,7 +36,7 @@ def probe(ac=3600, hibernate=True, policy=REGISTRY_NO_KEY, hiberboot=None):
 
 def findings_by_id(params=None, **probe_args):
     area = PowerArea({**DEFAULTS, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(probe(**probe_args))}
+    return by_control(area.evaluate(probe(**probe_args)))
 
 
 def test_probe_is_three_read_only_ops():
@@ -97,7 +98,7 @@ def test_negative_timeout_is_rejected_naming_the_option():
 def test_a_failed_probe_op_is_an_error_finding_for_its_controls_only():
     results = probe()
     results["power"] = OpResult(ok=False, code="not_supported", error="Invalid namespace root\\cimv2\\power")
-    found = {f.control_id: f for f in PowerArea(DEFAULTS).evaluate(results)}
+    found = by_control(PowerArea(DEFAULTS).evaluate(results))
     assert found["PWR-01"].outcome is Outcome.ERROR
     assert found["PWR-01"].message == (
         "could not read the standby timeout: not_supported: Invalid namespace root\\cimv2\\power"

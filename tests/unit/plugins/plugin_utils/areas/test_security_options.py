@@ -18,6 +18,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._security_o
     WINLOGON_KEY,
     SecurityOptionsArea,
 )
+from control_results import by_control
 
 DEFAULTS = {"inactivity_timeout_seconds": 900}
 PASSWORD = "Gateway2019!"
@@ -65,7 +66,7 @@ def probe(area, values):
 
 def findings(values, params=None):
     area = SecurityOptionsArea({**DEFAULTS, **(params or {})})
-    return {finding.control_id: finding for finding in area.evaluate(probe(area, values))}
+    return by_control(area.evaluate(probe(area, values)))
 
 
 def test_one_finding_per_control_from_registry_reads_only():
@@ -171,7 +172,7 @@ def test_a_value_of_the_wrong_kind_is_drift_rewritten_with_the_right_kind():
     for key, op in area.probe_ops().items():
         if op["name"] == "AutoAdminLogon":
             results[key] = OpResult(ok=True, value={"key_exists": True, "exists": True, "type": "DWord", "data": 0})
-    found = {f.control_id: f for f in area.evaluate(results)}["SEC-02"]
+    found = by_control(area.evaluate(results))["SEC-02"]
     assert found.outcome is Outcome.DRIFTED
     assert found.changes[0].op["type"] == "String"
 
@@ -182,7 +183,7 @@ def test_a_failed_read_is_an_error_for_its_control_only():
     for key, op in area.probe_ops().items():
         if op["name"] == "RestrictAnonymous":
             results[key] = OpResult(ok=False, code="access_denied", error="Requested registry access is not allowed.")
-    found = {f.control_id: f for f in area.evaluate(results)}
+    found = by_control(area.evaluate(results))
     assert found["SEC-06"].outcome is Outcome.ERROR
     assert found["SEC-06"].message == (
         rf"could not read {LSA_KEY}\RestrictAnonymous: access_denied: Requested registry access is not allowed."

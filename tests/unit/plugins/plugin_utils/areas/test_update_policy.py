@@ -16,6 +16,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils.areas._update_pol
     UpdatePolicyArea,
     installed_updates,
 )
+from control_results import by_control
 
 TODAY = dt.date(2024, 6, 1)
 DEFAULTS = {"scheduled_install_day": 0, "scheduled_install_time": 3, "max_update_age_days": 45}
@@ -61,7 +62,7 @@ def evaluate(au=None, updates=None, params=None):
             results[key] = OpResult(ok=True, value=registry_value(au.get(op["name"])))
         else:
             results[key] = updates if isinstance(updates, OpResult) else OpResult(ok=True, value=updates)
-    return {finding.control_id: finding for finding in area.evaluate(results)}
+    return by_control(area.evaluate(results))
 
 
 def test_probe_reads_the_four_au_values_and_the_update_history():
