@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Where ansible-playbook spends the controller's CPU: cProfile in the main process and in every forked worker.
 
 Usage (with scripts/venv.sh sourced, against a running lab):
