@@ -10,6 +10,7 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._action_loading import load_action
 from ansible_collections.onepacs.baseline.plugins.plugin_utils._baseline_fit import baseline_fit
 
 COLLECTION = "onepacs.baseline"
@@ -31,15 +32,7 @@ class ActionModule(ActionBase):
         """The host facts, read with win_host_facts (read-only, one command) when no earlier task left them."""
         task = self._task.copy()
         task.args = {"baseline": baseline, "only": ["SYS-02"], "enforce": False}
-        action = self._shared_loader_obj.action_loader.get(
-            f"{COLLECTION}.win_host_facts",
-            task=task,
-            connection=self._connection,
-            play_context=self._play_context,
-            loader=self._loader,
-            templar=self._templar,
-            shared_loader_obj=self._shared_loader_obj,
-        )
+        action = load_action(self, f"{COLLECTION}.win_host_facts", task)
         result = action.run(task_vars=task_vars)
         return (result.get("ansible_facts") or {}).get("onepacs_host")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ansible_version
 
+from ansible_collections.onepacs.baseline.plugins.plugin_utils._controller_action import ControllerAction
 from ansible_collections.onepacs.baseline.plugins.plugin_utils.report._changes import (
     collect_changes,
     summary_lines,
@@ -52,16 +52,12 @@ def _controller_user() -> str | None:
         return None
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    OPTION_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
-        _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def run_on_controller(
+        self, result: dict[str, Any], params: dict[str, Any], task_vars: dict[str, Any]
+    ) -> dict[str, Any]:
         hostvars = task_vars.get("hostvars") or {}
         names = params["hosts"] if params["hosts"] is not None else task_vars.get("ansible_play_hosts_all") or []
         hosts = collect_changes(hostvars, names)

@@ -42,6 +42,7 @@ from typing import Any
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure, AnsibleError
 from ansible.plugins.action import ActionBase
 
+from ._action_loading import load_action
 from ._catalog import Catalog, load_catalog
 from ._common_options import COMMON_OPTIONS
 from ._control_action import ControlAction
@@ -280,15 +281,7 @@ class BaselineAction(ActionBase):
 
     def _load_action(self, name: str, task: Any) -> Any:
         """An action plugin by its full name, as Ansible loads one for a task (None when there is none)."""
-        return self._shared_loader_obj.action_loader.get(
-            name,
-            task=task,
-            connection=self._connection,
-            play_context=self._play_context,
-            loader=self._loader,
-            templar=self._templar,
-            shared_loader_obj=self._shared_loader_obj,
-        )
+        return load_action(self, name, task)
 
     def _area_action(self, module: str, args: dict[str, Any]) -> ControlAction:
         """The area's own action plugin, for a copy of this task with the area's arguments."""
