@@ -324,6 +324,12 @@ class BaselineAction(ActionBase):
             }
             for error in left_out:
                 self._display.warning(f"{host}: {error} (entry ignored; this audit treats it as absent)")
+            # What validate_inputs returns, so the report reads the applied entries and the left-out ones here too.
+            result.update(
+                exceptions=common["exceptions"],
+                attestations=areas[ATTESTATIONS_MODULE]["attestations"],
+                input_errors=left_out,
+            )
         run_tags = task_vars.get("ansible_run_tags") or ["all"]
         skip_tags = task_vars.get("ansible_skip_tags") or []
 

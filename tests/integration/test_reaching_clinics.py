@@ -55,10 +55,12 @@ def test_the_management_port_and_remote_addresses_reach_the_firewall_rule(start_
         json.dumps(settings),
     )
     assert run.rc == 0, run.stdout[-3000:]
+    # Both variables reach the firewall area: the guard judges port 5999 and the given scope. The scope does not
+    # hold the controller's address as the host sees it (the lab host shows no peer on 5999), so the guard creates
+    # no rule and leaves the default inbound action alone rather than lock the controller out (issue 11).
+    message = run.controls("gw1", "win_firewall")["FW-02"]["message"]
+    assert "no enabled inbound Allow rule covers TCP 5999" in message
+    assert "management_rule_remote_addresses (203.0.113.10, 10.8.0.0/24) does not contain the controller" in message
     rules = lab.state("gw1")["firewall"]["rules"]
     rules = list(rules.values()) if isinstance(rules, dict) else rules
-    (created,) = [rule for rule in rules if rule.get("DisplayName") == "OnePacs management (TCP 5999-In)"]
-    assert created["LocalPort"] == ["5999"]
-    assert created["RemoteAddress"] == ["203.0.113.10", "10.8.0.0/24"]
-    assert created["Action"] == "Allow"
-    assert created["Enabled"] is True
+    assert not [rule for rule in rules if rule.get("DisplayName") == "OnePacs management (TCP 5999-In)"]

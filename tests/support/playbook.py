@@ -37,7 +37,15 @@ class PlaybookRun:
         return matching[-1]
 
     def controls(self, host: str, action_suffix: str = "win_power") -> dict[str, dict[str, Any]]:
-        return {record["id"]: record for record in self.result(host, action_suffix)["result"]["controls"]}
+        """The records of one area module for host: from its own task, or, where the role ran every area in one
+        command (audit_mode single_command: the area's own task is skipped), from win_baseline's records."""
+        result = self.result(host, action_suffix)["result"]
+        if "controls" in result or action_suffix.endswith("win_baseline"):
+            return {record["id"]: record for record in result["controls"]}
+        module = action_suffix.rsplit(".", 1)[-1]
+        ids = {control.id for control in load_catalog().for_module(module)}
+        records = self.result(host, "win_baseline")["result"]["controls"]
+        return {record["id"]: record for record in records if record["id"] in ids}
 
     def statuses(self, host: str, action_suffix: str = "win_power") -> dict[str, str]:
         return {control_id: record["status"] for control_id, record in self.controls(host, action_suffix).items()}

@@ -29,7 +29,14 @@ EXCEPTIONS_VARIABLE = "onepacs_exceptions"
 ATTESTATIONS_VARIABLE = "onepacs_attestations"
 #: What the baseline roles' input check registered: the waivers and attestations merged from every
 #: onepacs_exceptions*/onepacs_attestations* variable and scoped to the host (validate_inputs).
-INPUTS_RESULTS = ("onepacs_gateway_inputs", "onepacs_workstation_inputs")
+#: Registered results that carry a host's applied waivers, attestations and left-out entries: validate_inputs (per
+#: area) or win_baseline (the single-command audit, which merges and scopes them itself).
+INPUTS_RESULTS = (
+    "onepacs_gateway_inputs",
+    "onepacs_workstation_inputs",
+    "onepacs_gateway_single_command_result",
+    "onepacs_workstation_single_command_result",
+)
 DEFAULT_CLINIC_PREFIX = "clinic_"
 ANSIBLE_PREFIXES = ("Task failed: ", "Action failed: ")
 
