@@ -20,6 +20,7 @@ from ansible_collections.onepacs.baseline.plugins.plugin_utils._role_inputs impo
     attestation_entry,
     check_area_settings,
     host_inputs,
+    shared_variables,
     unknown_variable_errors,
 )
 
@@ -50,12 +51,8 @@ class ActionModule(ControllerAction):
                 explicit[base] = (params[f"{option}_variable"], params[option])
         if len(explicit) == 2:
             return dict(explicit.values())
-        rendered: dict[str, Any] = {}
-        for name, value in task_vars.items():
-            if name.startswith((EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE)):
-                base = EXCEPTIONS_VARIABLE if name.startswith(EXCEPTIONS_VARIABLE) else ATTESTATIONS_VARIABLE
-                if base not in explicit:
-                    rendered[name] = self._templar.template(value)
+        bases = tuple(base for base in (EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE) if base not in explicit)
+        rendered = shared_variables(task_vars, self._templar.template, bases)
         rendered.update(dict(explicit.values()))
         return rendered
 

@@ -247,13 +247,14 @@ def attestation_entry(attestation: Attestation) -> dict[str, Any]:
     }
 
 
-def shared_variables(task_vars: Mapping[str, Any], render: Callable[[Any], Any]) -> dict[str, Any]:
-    """Every onepacs_exceptions*/onepacs_attestations* variable of the host, rendered: what shared_inputs merges."""
-    return {
-        name: render(value)
-        for name, value in task_vars.items()
-        if name.startswith((EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE))
-    }
+def shared_variables(
+    task_vars: Mapping[str, Any],
+    render: Callable[[Any], Any],
+    bases: tuple[str, ...] = (EXCEPTIONS_VARIABLE, ATTESTATIONS_VARIABLE),
+) -> dict[str, Any]:
+    """Every variable of the host named after one of `bases` (onepacs_exceptions*, onepacs_attestations*), rendered:
+    what shared_inputs merges."""
+    return {name: render(value) for name, value in task_vars.items() if name.startswith(bases)}
 
 
 def host_inputs(
